@@ -1,0 +1,34 @@
+// Summary metrics as pure functions over result records (no I/O here).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/workload_dag.hpp"
+#include "sim/results.hpp"
+#include "topologies/topology.hpp"
+
+namespace moesim::analysis {
+
+struct Summary {
+  double cct_us = 0;          // makespan of the whole DAG
+  double link_bound_us = 0;   // max over links of bytes / rate
+  double cct_over_bound = 0;  // >= 1 for every model; 1 means the busiest link never idled
+  double fct_p50_us = 0;      // flow completion times (finish - start), nearest-rank
+  double fct_p99_us = 0;
+  double fct_max_us = 0;
+  double max_link_util = 0;     // max over links of bytes / (rate * makespan)
+  double mean_fabric_util = 0;  // mean over switch-to-switch links
+  uint64_t flows = 0;
+  uint64_t subflows = 0;
+  uint64_t bytes = 0;
+  uint64_t events = 0;
+  uint64_t solves = 0;
+};
+
+Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunResult& r);
+
+// Nearest-rank percentile (p in [0, 100]) of unsorted values; 0 for an empty input.
+double percentile(std::vector<double> values, double p);
+
+}  // namespace moesim::analysis

@@ -1,0 +1,16 @@
+// The `moesim` subcommands. Each is a thin driver: parse -> validate -> build -> run -> write.
+// They throw InputError for bad input (main turns it into one line on stderr and exit 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace moesim::cli {
+
+// `moesim run`: the scenario on every (transport, model) pair given; prints a table, writes
+// results.csv + run.json (+ detail CSVs) into the output directory. Returns the exit code.
+int run_command(const std::vector<std::string>& args);
+// `moesim topo`: builds the topology, prints a summary, writes GraphML and DOT.
+int topo_command(const std::vector<std::string>& args);
+
+}  // namespace moesim::cli

@@ -1,0 +1,176 @@
+#include "experiments/options.hpp"
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+
+#include "sim/core/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace moesim::cli {
+
+const std::vector<OptionDef>& option_defs() {
+  static const std::vector<OptionDef> defs = {
+      {"topology", "leaf-spine", "topology", "topology kind: leaf-spine", true},
+      {"leaves", "8", "topology", "leaf switches (count)", true},
+      {"spines", "16", "topology", "spine switches (count)", true},
+      {"hosts-per-leaf", "16", "topology", "hosts (GPUs/NICs) under each leaf (count)", true},
+      {"host-rate", "400Gbps", "topology", "host-to-leaf link rate (e.g. 400Gbps, 100G)", true},
+      {"fabric-rate", "auto", "topology",
+       "leaf-to-spine link rate; auto = hosts-per-leaf * host-rate / (spines * oversubscription)",
+       true},
+      {"oversubscription", "1", "topology",
+       "host capacity / uplink capacity at a leaf, used when fabric-rate is auto (ratio)", true},
+      {"latency", "1us", "topology", "propagation latency of every network link (e.g. 500ns)",
+       true},
+      {"gpus-per-server", "1", "topology",
+       "GPUs per server joined by an NVLink-like switch; 1 = no NVLink (count)", true},
+      {"nvlink-rate", "2880Gbps", "topology", "per-GPU NVLink rate (SimAI's default)", true},
+      {"nvlink-latency", "25ns", "topology", "GPU-to-NVSwitch latency (SimAI's default)", true},
+      {"workload", "all-to-all", "workload",
+       "all-to-all | all-to-allv | permutation | ring-allreduce | all-gather | reduce-scatter | "
+       "incast",
+       true},
+      {"size", "1MiB", "workload",
+       "bytes per pair (all-to-all, permutation, incast) or per-GPU buffer (ring collectives)",
+       true},
+      {"matrix", "", "workload", "all-to-allv traffic matrix CSV (bytes, one row per source)",
+       true},
+      {"incast-target", "0", "workload", "incast destination host (index)", true},
+      {"model", "analytic,fluid", "simulation",
+       "network model(s), comma-separated: analytic | fluid", true},
+      {"transport", "ecmp,split:4,ideal", "simulation",
+       "transport(s), comma-separated: ecmp | split:K | ideal", true},
+      {"seed", "1", "simulation", "root random seed (ECMP salts, permutation)", true},
+      {"out", "", "output",
+       "output directory (created; must not hold results yet); default: next free "
+       "moesim-out/run-NNN",
+       false},
+      {"detail", "", "output", "extra CSV files, comma-separated: flows | links | collectives",
+       false},
+      {"config", "", "output", "config file with the same keys (key = value per line)", false},
+  };
+  return defs;
+}
+
+po::options_description describe(const std::vector<std::string>& groups) {
+  po::options_description all("Options");
+  for (const std::string& group : groups) {
+    po::options_description desc(group + " options");
+    for (const OptionDef& d : option_defs()) {
+      if (d.group != group) continue;
+      desc.add_options()(d.name.c_str(), po::value<std::string>()->default_value(d.def),
+                         d.help.c_str());
+    }
+    all.add(desc);
+  }
+  return all;
+}
+
+const std::string& Settings::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw InternalError("option not declared: " + name);
+  return it->second.first;
+}
+
+std::string Settings::where(const std::string& name) const {
+  const std::string& src = values_.at(name).second;
+  if (src == "default" || src == "command line") return "--" + name;
+  return fmt::format("{}: {}", src, name);
+}
+
+bool Settings::is_default(const std::string& name) const {
+  return values_.at(name).second == "default";
+}
+
+void Settings::set(const std::string& name, std::string value, std::string source) {
+  values_[name] = {std::move(value), std::move(source)};
+}
+
+namespace {
+
+bool in_groups(const OptionDef& d, const std::vector<std::string>& groups) {
+  for (const auto& g : groups) {
+    if (d.group == g) return true;
+  }
+  return false;
+}
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  const size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// Reads `key = value` lines; '#' or ';' start a comment line. Keys must be known options of
+// the selected groups (config itself excluded); each key at most once.
+void read_config(const std::string& path, const std::vector<std::string>& groups, Settings& s,
+                 const std::map<std::string, bool>& on_command_line) {
+  std::ifstream in(path);
+  if (!in) {
+    throw InputError(fmt::format("--config: cannot open '{}': expected a readable file", path));
+  }
+  std::map<std::string, int> seen;
+  std::string line;
+  for (int lineno = 1; std::getline(in, line); ++lineno) {
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    const size_t eq = t.find('=');
+    if (eq == std::string::npos) {
+      throw InputError(fmt::format("{}:{}: '{}': expected key = value", path, lineno, t));
+    }
+    const std::string key = trim(t.substr(0, eq));
+    const std::string value = trim(t.substr(eq + 1));
+    bool known = false;
+    for (const OptionDef& d : option_defs()) {
+      known = known || (d.name == key && in_groups(d, groups) && key != "config");
+    }
+    if (!known) {
+      throw InputError(
+          fmt::format("{}:{}: unknown key '{}': expected an option of this command "
+                      "(see --help)",
+                      path, lineno, key));
+    }
+    if (seen.count(key)) {
+      throw InputError(fmt::format("{}:{}: key '{}' repeats line {}: expected each key once", path,
+                                   lineno, key, seen[key]));
+    }
+    seen[key] = lineno;
+    if (!on_command_line.count(key)) s.set(key, value, fmt::format("{}:{}", path, lineno));
+  }
+}
+
+}  // namespace
+
+Settings parse_settings(const std::vector<std::string>& args,
+                        const std::vector<std::string>& groups) {
+  po::options_description desc = describe(groups);
+  desc.add_options()("help,h", "print this help");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+  } catch (const po::error& e) {
+    throw InputError(fmt::format("command line: {}: expected options from --help", e.what()));
+  }
+  Settings s;
+  s.help = vm.count("help") > 0;
+  std::map<std::string, bool> on_command_line;
+  for (const OptionDef& d : option_defs()) {
+    if (!in_groups(d, groups)) continue;
+    const bool given = vm.count(d.name) && !vm[d.name].defaulted();
+    if (given) on_command_line[d.name] = true;
+    s.set(d.name, vm[d.name].as<std::string>(), given ? "command line" : "default");
+  }
+  bool has_config = false;
+  for (const auto& g : groups)
+    has_config = has_config || g == "output";
+  if (has_config && !s.get("config").empty()) {
+    read_config(s.get("config"), groups, s, on_command_line);
+  }
+  return s;
+}
+
+}  // namespace moesim::cli

@@ -1,0 +1,33 @@
+// A scenario: the validated, typed form of the resolved options ("parse, don't validate":
+// every text value is parsed here, once, and errors name the option or config line).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/csv.hpp"
+#include "experiments/options.hpp"
+#include "sim/transport.hpp"
+#include "topologies/leaf_spine.hpp"
+#include "workloads/collectives.hpp"
+
+namespace moesim::cli {
+
+struct Scenario {
+  topo::LeafSpineParams topology;
+  workload::CollectiveSpec workload;  // num_hosts filled from the topology
+  std::vector<std::string> models;
+  std::vector<sim::Transport> transports;
+  uint64_t seed = 1;
+  std::vector<std::string> details;  // flows | links | collectives
+  analysis::Params params;           // every scenario option, resolved, for results.csv
+};
+
+topo::LeafSpineParams parse_topology(const Settings& s);
+Scenario parse_scenario(const Settings& s);
+
+// Splits "a,b,c" into trimmed non-empty items; InputError naming `what` if any is empty.
+std::vector<std::string> split_list(const std::string& text, const std::string& what);
+
+}  // namespace moesim::cli

@@ -1,0 +1,76 @@
+#include "sim/model.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+
+namespace moesim::sim {
+namespace {
+
+class AnalyticModel final : public NetworkModel {
+ public:
+  std::string name() const override { return "analytic"; }
+  RunResult run(const topo::Topology& t, const Workload& w, const PathSet& p) const override {
+    return run_analytic(t, w, p);
+  }
+};
+
+class FluidModel final : public NetworkModel {
+ public:
+  std::string name() const override { return "fluid"; }
+  RunResult run(const topo::Topology& t, const Workload& w, const PathSet& p) const override {
+    return run_fluid(t, w, p);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<NetworkModel> make_model(std::string_view name, std::string_view what) {
+  if (name == "analytic") return std::make_unique<AnalyticModel>();
+  if (name == "fluid") return std::make_unique<FluidModel>();
+  if (name == "packet" || name == "simgrid") {
+    throw InputError(
+        fmt::format("{}: model '{}' is not built yet: expected analytic or fluid", what, name));
+  }
+  throw InputError(fmt::format("{}: unknown model '{}': expected analytic or fluid", what, name));
+}
+
+std::vector<double> link_capacities(const topo::Topology& topo) {
+  std::vector<double> cap;
+  cap.reserve(topo.num_links());
+  for (const auto& l : topo.links())
+    cap.push_back(l.rate.bytes_per_sec());
+  return cap;
+}
+
+void complete_result(const topo::Topology& topo, const Workload& w, const PathSet& paths,
+                     RunResult& r) {
+  const std::vector<double> bytes = link_bytes(paths, topo.num_links());
+  r.links.resize(bytes.size());
+  r.link_bound_s = 0;
+  for (size_t l = 0; l < bytes.size(); ++l) {
+    r.links[l].bytes = bytes[l];
+    r.link_bound_s = std::max(r.link_bound_s, bytes[l] / topo.link(l).rate.bytes_per_sec());
+  }
+  r.tags.assign(w.tags().size(), TagRecord{TimePs{INT64_MAX}, TimePs{0}, 0, 0});
+  r.makespan = TimePs{0};
+  for (uint32_t n = 0; n < w.size(); ++n) {
+    const DagNode& node = w.node(n);
+    TagRecord& tag = r.tags[node.tag];
+    tag.start = std::min(tag.start, r.nodes[n].start);
+    tag.finish = std::max(tag.finish, r.nodes[n].finish);
+    if (node.kind == NodeKind::Flow) {
+      tag.bytes += node.size.count;
+      ++tag.flows;
+    }
+    r.makespan = std::max(r.makespan, r.nodes[n].finish);
+  }
+  for (TagRecord& tag : r.tags) {
+    if (tag.start.ps == INT64_MAX) tag.start = TimePs{0};
+  }
+  r.subflows = paths.num_subflows();
+}
+
+}  // namespace moesim::sim

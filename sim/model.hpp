@@ -1,0 +1,41 @@
+// Network models: interchangeable implementations of one small interface. Each takes the
+// Topology, the Workload DAG and the PathSet the transport produced, and returns the same
+// RunResult records.
+//  analytic  per-link bytes and lower bounds, no time dynamics;
+//  fluid     exact max-min fair rates, recomputed at every flow start and end.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sim/core/workload_dag.hpp"
+#include "sim/paths.hpp"
+#include "sim/results.hpp"
+#include "topologies/topology.hpp"
+
+namespace moesim::sim {
+
+class NetworkModel {
+ public:
+  virtual ~NetworkModel() = default;
+  virtual std::string name() const = 0;
+  virtual RunResult run(const topo::Topology& topo, const Workload& w,
+                        const PathSet& paths) const = 0;
+};
+
+// "analytic" or "fluid"; InputError naming `what` otherwise.
+std::unique_ptr<NetworkModel> make_model(std::string_view name, std::string_view what = "--model");
+
+RunResult run_analytic(const topo::Topology& topo, const Workload& w, const PathSet& paths);
+RunResult run_fluid(const topo::Topology& topo, const Workload& w, const PathSet& paths);
+
+// Fills the records every model derives the same way from node times and paths: per-link
+// bytes, the link bound, per-tag records and the makespan.
+void complete_result(const topo::Topology& topo, const Workload& w, const PathSet& paths,
+                     RunResult& r);
+
+// Link capacities in bytes per second, by directed link id.
+std::vector<double> link_capacities(const topo::Topology& topo);
+
+}  // namespace moesim::sim
