@@ -2,8 +2,11 @@
 // leaf-spines of 128..1024 GPUs, under ecmp and ideal. Each benchmark builds the topology,
 // routing, workload and paths outside the timed region, then times one fluid run. Reported
 // counters: flows, simulated CCT, rate solves, and the process's peak RSS so far (run one
-// benchmark per process for a per-size peak: experiments/bench/run_fluid_bench.sh).
+// benchmark per process for a per-size peak: experiments/bench/run_fluid_bench.sh), and the
+// untimed set-up (topology, routing, workload, paths) in setup_s.
 #include <sys/resource.h>
+
+#include <chrono>
 
 #include <benchmark/benchmark.h>
 
@@ -16,24 +19,27 @@ namespace {
 
 using namespace moesim;
 
-// GPUs -> leaf-spine shape: 32 hosts per leaf (16 for 128 GPUs), spines = hosts per leaf / 2
-// at twice the host rate, so every leaf is 1:1 (non-blocking).
+// The shape of the SimGrid measurements in reference/toolchain.md §5, so the two engines can
+// be compared case by case: 8 hosts per leaf, 8 spines, 100 Gb/s everywhere (1:1), 1 us links.
 topo::LeafSpineParams shape(uint32_t gpus) {
   topo::LeafSpineParams p;
-  p.hosts_per_leaf = gpus >= 256 ? 32 : 16;
+  p.hosts_per_leaf = 8;
   p.leaves = gpus / p.hosts_per_leaf;
-  p.spines = p.hosts_per_leaf / 2;
-  p.host_rate = 400_Gbps;
-  p.fabric_rate = 800_Gbps;
+  p.spines = 8;
+  p.host_rate = 100_Gbps;
+  p.fabric_rate = 100_Gbps;
   return p;
 }
 
 void BM_FluidAllToAll(benchmark::State& state, sim::PathPolicy policy) {
   const auto gpus = static_cast<uint32_t>(state.range(0));
+  const auto t0 = std::chrono::steady_clock::now();
   const topo::Topology t = topo::build_leaf_spine(shape(gpus));
   const topo::Routing routing(t);
   const Workload w = workload::all_to_all(gpus, 1_MiB);
   const sim::PathSet paths = sim::assign_paths(routing, w, sim::Transport{policy, 1}, 1);
+  const double setup_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sim::RunResult r;
   for (auto _ : state) {
     r = sim::run_fluid(t, w, paths);
@@ -43,6 +49,7 @@ void BM_FluidAllToAll(benchmark::State& state, sim::PathPolicy policy) {
   getrusage(RUSAGE_SELF, &ru);
   state.counters["flows"] = static_cast<double>(w.num_flows());
   state.counters["cct_us"] = r.makespan.us();
+  state.counters["setup_s"] = setup_s;
   state.counters["solves"] = static_cast<double>(r.solves);
   state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
