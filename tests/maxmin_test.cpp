@@ -130,7 +130,8 @@ TEST_CASE("sim::MaxMinSolver: incremental solves equal the reference after every
     std::vector<bool> active(num_flows, false);
     for (int step = 0; step < 60; ++step) {
       // A batch of random arrivals and departures, as at one simulated instant.
-      for (int k = 0; k < 3; ++k) {
+      const uint64_t changes = 1 + rng.below(6);
+      for (uint64_t k = 0; k < changes; ++k) {
         const auto f = static_cast<uint32_t>(rng.below(num_flows));
         if (active[f])
           s.remove(f);

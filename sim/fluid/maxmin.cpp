@@ -33,18 +33,9 @@ void MaxMinSolver::add(uint32_t f) {
   active_[f] = 1;
   rate_[f] = 0.0;
   arrivals_.push_back(f);
-  const uint32_t b = (*fl_.begin)[f], e = (*fl_.begin)[f + 1];
-  double lower = std::numeric_limits<double>::infinity();
-  for (uint32_t i = b; i < e; ++i) {
-    const uint32_t l = (*fl_.links)[i];
-    wsum_[l] += (*fl_.coefs)[i];
+  for (uint32_t i = (*fl_.begin)[f]; i < (*fl_.begin)[f + 1]; ++i) {
+    wsum_[(*fl_.links)[i]] += (*fl_.coefs)[i];
   }
-  // The new flow's rate is at least min over its links of capacity / coefficient sum.
-  for (uint32_t i = b; i < e; ++i) {
-    const uint32_t l = (*fl_.links)[i];
-    lower = std::min(lower, cap_[l] / wsum_[l]);
-  }
-  bound_ = std::min(bound_, lower);
 }
 
 void MaxMinSolver::remove(uint32_t f) {
@@ -63,6 +54,15 @@ void MaxMinSolver::remove(uint32_t f) {
 // share out of alloc_ and builds, per touched link, the list of its U flows.
 void MaxMinSolver::collect_unfrozen() {
   changes_.clear();
+  // A new flow's rate is at least min over its links of capacity / coefficient sum, with the
+  // sums taken after every arrival and departure of this batch.
+  for (uint32_t f : arrivals_) {
+    if (!active_[f]) continue;
+    for (uint32_t i = (*fl_.begin)[f]; i < (*fl_.begin)[f + 1]; ++i) {
+      const uint32_t l = (*fl_.links)[i];
+      bound_ = std::min(bound_, cap_[l] / wsum_[l]);
+    }
+  }
   const double cut = bound_ * (1.0 - kLevelTolerance);
   size_t keep = buckets_.size();
   while (keep > 0 && buckets_[keep - 1].level >= cut)
