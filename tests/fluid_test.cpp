@@ -63,6 +63,25 @@ TEST_CASE("sim::fluid: a ring all-reduce on one leaf takes 2(n-1) steps of chunk
   CHECK(r.makespan == TimePs{6 * 85'886'080});
 }
 
+TEST_CASE("sim::analytic: equals fluid on a ring whose flows never share a link") {
+  // 2 leaves x 2 hosts, 2 spines, 100 Gb/s, 1 us links; ring 0 -> 1 -> 2 -> 3 -> 0 with a
+  // 4 MiB buffer: 1 MiB chunks. In every step the two intra-leaf flows and the two cross-leaf
+  // flows (1 -> 2 and 3 -> 0, opposite directions) use disjoint links, so each flow runs
+  // alone: the critical path is exact. Under split:2 a cross-leaf flow's two 512 KiB subflows
+  // still share the sender's NIC, so it drains in 8 * 1048576 / 100e9 s = 83.88608 us like
+  // an unsplit one. An intra-leaf flow arrives after 2 links (85.88608 us), a cross-leaf one
+  // after 4 (87.88608 us). A host's next send waits for the chunk from its predecessor, and
+  // around the ring the hops alternate intra, cross, intra, ...: every chain of 2(n-1) = 6
+  // steps has 3 of each, 3 * 85.88608 + 3 * 87.88608 = 521.31648 us.
+  const topo::Topology t = topo::build_leaf_spine(test::tiny_leaf_spine());
+  const Workload w = workload::ring_allreduce(4, 4_MiB);
+  for (const std::string transport : {"ecmp", "split:2"}) {
+    INFO(transport);
+    CHECK(simulate(t, w, transport, "fluid").makespan == TimePs{521'316'480});
+    CHECK(simulate(t, w, transport, "analytic").makespan == TimePs{521'316'480});
+  }
+}
+
 TEST_CASE("sim::fluid: ecmp is never faster than ideal") {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     for (const auto& shape : {test::nonblocking(4, 4, 4), test::nonblocking(8, 4, 8)}) {
