@@ -81,10 +81,6 @@ std::string Settings::where(const std::string& name) const {
   return fmt::format("{}: {}", src, name);
 }
 
-bool Settings::is_default(const std::string& name) const {
-  return values_.at(name).second == "default";
-}
-
 void Settings::set(const std::string& name, std::string value, std::string source) {
   values_[name] = {std::move(value), std::move(source)};
 }

@@ -31,7 +31,6 @@ class Settings {
   const std::string& get(const std::string& name) const;
   // What to name in an error about this option: "--leaves" or "exp.ini:3: leaves".
   std::string where(const std::string& name) const;
-  bool is_default(const std::string& name) const;
   bool help = false;
   void set(const std::string& name, std::string value, std::string source);
 

@@ -39,6 +39,7 @@ OutputDir::OutputDir(const std::string& requested, const std::vector<std::string
   }
   fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
   staging_ = parent / fmt::format(".{}.staging-{}", target_.filename().string(), ::getpid());
+  if (!fs::exists(parent, ec)) created_parent_ = parent;
   fs::create_directories(staging_, ec);
   if (ec) {
     throw InputError(fmt::format("{}: cannot create '{}': {}: expected a writable location", what,
@@ -53,6 +54,8 @@ OutputDir::~OutputDir() {
   streams_.clear();
   std::error_code ec;
   fs::remove_all(staging_, ec);  // a failed run leaves nothing behind
+  if (!created_parent_.empty() && fs::is_empty(created_parent_, ec))
+    fs::remove(created_parent_, ec);
 }
 
 std::ofstream& OutputDir::open(const std::string& name) {

@@ -30,6 +30,7 @@ class OutputDir {
  private:
   std::filesystem::path target_;
   std::filesystem::path staging_;
+  std::filesystem::path created_parent_;  // made for the staging dir; removed on failure if empty
   std::map<std::string, std::ofstream> streams_;
   bool committed_ = false;
 };

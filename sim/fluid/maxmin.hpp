@@ -45,8 +45,6 @@ class MaxMinSolver {
   std::span<const Change> solve();
   double rate(uint32_t flow) const { return rate_[flow]; }
   bool active(uint32_t flow) const { return active_[flow]; }
-  // Forces the next solve to recompute every flow (for testing the incremental rule).
-  void invalidate_all() { bound_ = 0; }
 
  private:
   struct Bucket {
