@@ -9,6 +9,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/plan.hpp"
 
 namespace moesim::sim {
 namespace {
@@ -181,7 +182,13 @@ class Builder {
 
 PathSet assign_paths(const topo::Routing& routing, const Workload& w, const Transport& t,
                      uint64_t seed) {
+  if (t.policy == PathPolicy::Plan) {
+    PathSet planned = plan_paths(routing, w);
+    planned.transport = t;
+    return planned;
+  }
   Builder b(routing, w, seed);
+  b.out().transport = t;
   // split:K keeps, per sender, the bytes it has placed on each link so far.
   std::vector<std::unordered_map<uint32_t, double>> sender_load(
       t.policy == PathPolicy::Split ? w.num_hosts() : 0);
@@ -196,13 +203,24 @@ PathSet assign_paths(const topo::Routing& routing, const Workload& w, const Tran
       case PathPolicy::Split:
         b.add_split(id, n, t.k, sender_load[n.src]);
         break;
+      case PathPolicy::Spray:  // flow-level expectation of spraying; packets re-route per hop
       case PathPolicy::Ideal:
         b.add_ideal(id, n);
         break;
+      case PathPolicy::Plan:
+        break;  // handled above
     }
   }
   b.out().node_begin.push_back(static_cast<uint32_t>(b.out().num_subflows()));
   return std::move(b.out());
+}
+
+uint32_t num_split_flows(const PathSet& paths) {
+  uint32_t n = 0;
+  for (size_t i = 0; i + 1 < paths.node_begin.size(); ++i) {
+    if (paths.node_begin[i + 1] - paths.node_begin[i] > 1) ++n;
+  }
+  return n;
 }
 
 std::vector<double> link_bytes(const PathSet& paths, size_t num_links) {

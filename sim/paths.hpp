@@ -17,6 +17,7 @@
 namespace moesim::sim {
 
 struct PathSet {
+  Transport transport;  // the policy that made this assignment
   // Subflows of DAG node n: [node_begin[n], node_begin[n+1]); compute tasks have none.
   std::vector<uint32_t> node_begin;
   // Per subflow: its links [link_begin[s], link_begin[s+1]) in `links` / `coefs`.
@@ -35,6 +36,9 @@ struct PathSet {
     return {coefs.data() + link_begin[s], coefs.data() + link_begin[s + 1]};
   }
 };
+
+// Flows laid out as more than one subflow (split:K, plan's minimal splits).
+uint32_t num_split_flows(const PathSet& paths);
 
 // Lays out every flow of `w` under transport `t`. ECMP salts come from the "ecmp" stream of
 // `seed`. Throws InputError if a flow's destination is unreachable.
