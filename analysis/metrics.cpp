@@ -38,6 +38,7 @@ Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunR
     const double util =
         span_s > 0 ? r.links[l].bytes / (topo.link(l).rate.bytes_per_sec() * span_s) : 0;
     s.max_link_util = std::max(s.max_link_util, util);
+    s.max_queue_bytes = std::max(s.max_queue_bytes, r.links[l].max_queue);
     if (topo.link(l).kind == topo::LinkKind::Fabric) {
       fabric_sum += util;
       ++fabric_links;
@@ -47,6 +48,12 @@ Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunR
   s.subflows = r.subflows;
   s.events = r.events;
   s.solves = r.solves;
+  s.split_flows = r.split_flows;
+  s.packets = r.packets;
+  s.trims = r.trims;
+  s.drops = r.drops;
+  s.retransmits = r.retransmits;
+  s.timeouts = r.timeouts;
   return s;
 }
 

@@ -21,9 +21,17 @@ struct Summary {
   double mean_fabric_util = 0;  // mean over switch-to-switch links
   uint64_t flows = 0;
   uint64_t subflows = 0;
+  uint64_t split_flows = 0;  // flows laid out as more than one subflow
   uint64_t bytes = 0;
   uint64_t events = 0;
   uint64_t solves = 0;
+  // Packet model (0 for flow-level models).
+  uint64_t packets = 0;
+  uint64_t trims = 0;
+  uint64_t drops = 0;
+  uint64_t retransmits = 0;
+  uint64_t timeouts = 0;
+  uint64_t max_queue_bytes = 0;  // largest data queue at any port
 };
 
 Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunResult& r);

@@ -9,6 +9,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/scenario.hpp"
+#include "sim/core/error.hpp"
 #include "sim/model.hpp"
 #include "topologies/routing.hpp"
 
@@ -27,8 +28,8 @@ void print_usage() {
       "Usage: moesim run [options]\n"
       "Simulates a collective on a topology under each --transport and --model given, prints a\n"
       "comparison and writes results.csv and run.json (and the --detail files).\n"
-      "With no options: a 128-GPU leaf-spine all-to-all, ecmp vs split:4 vs ideal, analytic and\n"
-      "fluid.\n\n{}",
+      "With no options: a 128-GPU leaf-spine all-to-all of 1 MiB per pair under ecmp, split:4,\n"
+      "plan, spray:random and ideal, on the analytic, fluid and packet models.\n\n{}",
       fmt::streamed(describe({"topology", "workload", "simulation", "output"})));
 }
 
@@ -58,10 +59,10 @@ void write_run_json(std::ostream& os, const Scenario& sc, const std::vector<RunR
 }
 
 void print_table(const std::vector<RunRow>& rows) {
-  fmt::print("{:<10} {:<9} {:>12} {:>10} {:>10} {:>12} {:>9} {:>8}\n", "transport", "model",
+  fmt::print("{:<14} {:<9} {:>12} {:>10} {:>10} {:>12} {:>9} {:>8}\n", "transport", "model",
              "CCT (us)", "CCT/bound", "max util", "p99 FCT(us)", "events", "wall(s)");
   for (const RunRow& r : rows) {
-    fmt::print("{:<10} {:<9} {:>12.3f} {:>10.4f} {:>10.4f} {:>12.3f} {:>9} {:>8.3f}\n", r.transport,
+    fmt::print("{:<14} {:<9} {:>12.3f} {:>10.4f} {:>10.4f} {:>12.3f} {:>9} {:>8.3f}\n", r.transport,
                r.model, r.summary.cct_us, r.summary.cct_over_bound, r.summary.max_link_util,
                r.summary.fct_p99_us, r.summary.events, r.wall_s);
   }
@@ -101,8 +102,14 @@ int run_command(const std::vector<std::string>& args) {
     const double path_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const std::string& model_name : sc.models) {
+      const auto model = sim::make_model(model_name, sc.packet);
+      if (!model->supports(transport)) {
+        fmt::print("skipped: {} with --model {} (not defined for this model)\n",
+                   to_string(transport), model_name);
+        continue;
+      }
       const auto t1 = std::chrono::steady_clock::now();
-      const sim::RunResult result = sim::make_model(model_name)->run(topology, workload, paths);
+      const sim::RunResult result = model->run(routing, workload, paths);
       const double wall =
           path_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       RunRow row{model_name, to_string(transport), analysis::summarize(topology, workload, result),
@@ -123,6 +130,10 @@ int run_command(const std::vector<std::string>& args) {
       first = false;
       rows.push_back(std::move(row));
     }
+  }
+  if (rows.empty()) {
+    throw InputError(fmt::format("{}: no --transport given can run on --model {}",
+                                 settings.where("transport"), settings.get("model")));
   }
   write_run_json(out.open("run.json"), sc, rows, files);
   out.commit();

@@ -54,6 +54,35 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   }
 }
 
+sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed) {
+  sim::PacketConfig c;
+  c.mtu = parse_bytes(s.get("mtu"), s.where("mtu"));
+  c.header = parse_bytes(s.get("header"), s.where("header"));
+  c.ecn_threshold = parse_bytes(s.get("ecn-threshold"), s.where("ecn-threshold"));
+  c.rto = parse_time(s.get("rto"), s.where("rto"));
+  const std::string& rec = s.get("recovery");
+  if (rec == "trim") {
+    c.recovery = sim::LossRecovery::Trim;
+  } else if (rec == "drop") {
+    c.recovery = sim::LossRecovery::Drop;
+  } else {
+    throw InputError(fmt::format("{}: '{}': expected trim or drop", s.where("recovery"), rec));
+  }
+  if (c.mtu.count > 65535 || c.mtu.count < 128) {
+    throw InputError(fmt::format("{}: {}: expected 128B to 65535B", s.where("mtu"),
+                                 to_string(c.mtu)));
+  }
+  if (c.header.count == 0 || c.header.count >= c.mtu.count) {
+    throw InputError(fmt::format("{}: {}: expected more than 0B and less than --mtu {}",
+                                 s.where("header"), to_string(c.header), to_string(c.mtu)));
+  }
+  if (c.rto.ps <= 0) {
+    throw InputError(fmt::format("{}: {}: expected a time > 0", s.where("rto"), to_string(c.rto)));
+  }
+  c.seed = seed;
+  return c;
+}
+
 topo::LeafSpineParams parse_topology(const Settings& s) {
   if (s.get("topology") != "leaf-spine") {
     throw InputError(fmt::format("{}: '{}': expected leaf-spine (other topologies come later)",
@@ -73,6 +102,7 @@ topo::LeafSpineParams parse_topology(const Settings& s) {
   p.gpus_per_server = static_cast<uint32_t>(parse_count(s, "gpus-per-server", 1'000'000));
   p.nvlink_rate = parse_rate(s.get("nvlink-rate"), s.where("nvlink-rate"));
   p.nvlink_latency = parse_time(s.get("nvlink-latency"), s.where("nvlink-latency"));
+  p.buffer = parse_bytes(s.get("buffer"), s.where("buffer"));
   return p;
 }
 
@@ -93,9 +123,10 @@ Scenario parse_scenario(const Settings& s) {
     throw InputError(fmt::format("{}: '{}' is only used by --workload all-to-allv",
                                  s.where("matrix"), sc.workload.matrix_file));
   }
+  sc.packet = parse_packet_config(s, sc.seed);
   sc.models = split_list(s.get("model"), s.where("model"));
   for (const auto& m : sc.models)
-    sim::make_model(m, s.where("model"));  // validates the name
+    sim::make_model(m, sc.packet, s.where("model"));  // validates the name
   for (const auto& t : split_list(s.get("transport"), s.where("transport"))) {
     sc.transports.push_back(sim::parse_transport(t, s.where("transport")));
   }

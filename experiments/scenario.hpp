@@ -8,6 +8,7 @@
 
 #include "analysis/csv.hpp"
 #include "experiments/options.hpp"
+#include "sim/packet/config.hpp"
 #include "sim/transport.hpp"
 #include "topologies/leaf_spine.hpp"
 #include "workloads/collectives.hpp"
@@ -19,12 +20,14 @@ struct Scenario {
   workload::CollectiveSpec workload;  // num_hosts filled from the topology
   std::vector<std::string> models;
   std::vector<sim::Transport> transports;
+  sim::PacketConfig packet;
   uint64_t seed = 1;
   std::vector<std::string> details;  // flows | links | collectives
   analysis::Params params;           // every scenario option, resolved, for results.csv
 };
 
 topo::LeafSpineParams parse_topology(const Settings& s);
+sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed);
 Scenario parse_scenario(const Settings& s);
 
 // Splits "a,b,c" into trimmed non-empty items; InputError naming `what` if any is empty.

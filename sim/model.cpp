@@ -12,29 +12,45 @@ namespace {
 class AnalyticModel final : public NetworkModel {
  public:
   std::string name() const override { return "analytic"; }
-  RunResult run(const topo::Topology& t, const Workload& w, const PathSet& p) const override {
-    return run_analytic(t, w, p);
+  RunResult run(const topo::Routing& r, const Workload& w, const PathSet& p) const override {
+    return run_analytic(r.topology(), w, p);
   }
 };
 
 class FluidModel final : public NetworkModel {
  public:
   std::string name() const override { return "fluid"; }
-  RunResult run(const topo::Topology& t, const Workload& w, const PathSet& p) const override {
-    return run_fluid(t, w, p);
+  RunResult run(const topo::Routing& r, const Workload& w, const PathSet& p) const override {
+    return run_fluid(r.topology(), w, p);
   }
+};
+
+class PacketModel final : public NetworkModel {
+ public:
+  explicit PacketModel(const PacketConfig& c) : config_(c) {}
+  std::string name() const override { return "packet"; }
+  RunResult run(const topo::Routing& r, const Workload& w, const PathSet& p) const override {
+    return run_packet(r, w, p, config_);
+  }
+  bool supports(const Transport& t) const override { return t.policy != PathPolicy::Ideal; }
+
+ private:
+  PacketConfig config_;
 };
 
 }  // namespace
 
-std::unique_ptr<NetworkModel> make_model(std::string_view name, std::string_view what) {
+std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet,
+                                         std::string_view what) {
   if (name == "analytic") return std::make_unique<AnalyticModel>();
   if (name == "fluid") return std::make_unique<FluidModel>();
-  if (name == "packet" || name == "simgrid") {
-    throw InputError(
-        fmt::format("{}: model '{}' is not built yet: expected analytic or fluid", what, name));
+  if (name == "packet") return std::make_unique<PacketModel>(packet);
+  if (name == "simgrid") {
+    throw InputError(fmt::format(
+        "{}: model 'simgrid' is not built yet: expected analytic, fluid or packet", what));
   }
-  throw InputError(fmt::format("{}: unknown model '{}': expected analytic or fluid", what, name));
+  throw InputError(
+      fmt::format("{}: unknown model '{}': expected analytic, fluid or packet", what, name));
 }
 
 std::vector<double> link_capacities(const topo::Topology& topo) {
@@ -71,6 +87,7 @@ void complete_result(const topo::Topology& topo, const Workload& w, const PathSe
     if (tag.start.ps == INT64_MAX) tag.start = TimePs{0};
   }
   r.subflows = paths.num_subflows();
+  r.split_flows = num_split_flows(paths);
 }
 
 }  // namespace moesim::sim

@@ -2,7 +2,9 @@
 // Topology, the Workload DAG and the PathSet the transport produced, and returns the same
 // RunResult records.
 //  analytic  per-link bytes and lower bounds, no time dynamics;
-//  fluid     exact max-min fair rates, recomputed at every flow start and end.
+//  fluid     exact max-min fair rates, recomputed at every flow start and end;
+//  packet    our packet-level discrete-event engine: MTU packets, output-queued switches,
+//            finite buffers, DCTCP with trimming (sim/packet/).
 #pragma once
 
 #include <memory>
@@ -10,8 +12,10 @@
 #include <string_view>
 
 #include "sim/core/workload_dag.hpp"
+#include "sim/packet/config.hpp"
 #include "sim/paths.hpp"
 #include "sim/results.hpp"
+#include "topologies/routing.hpp"
 #include "topologies/topology.hpp"
 
 namespace moesim::sim {
@@ -20,15 +24,20 @@ class NetworkModel {
  public:
   virtual ~NetworkModel() = default;
   virtual std::string name() const = 0;
-  virtual RunResult run(const topo::Topology& topo, const Workload& w,
+  virtual RunResult run(const topo::Routing& routing, const Workload& w,
                         const PathSet& paths) const = 0;
+  // Whether this model can run paths laid out by `t` (the packet model has no `ideal`).
+  virtual bool supports(const Transport&) const { return true; }
 };
 
-// "analytic" or "fluid"; InputError naming `what` otherwise.
-std::unique_ptr<NetworkModel> make_model(std::string_view name, std::string_view what = "--model");
+// "analytic", "fluid" or "packet" (configured by `packet`); InputError naming `what` otherwise.
+std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet = {},
+                                         std::string_view what = "--model");
 
 RunResult run_analytic(const topo::Topology& topo, const Workload& w, const PathSet& paths);
 RunResult run_fluid(const topo::Topology& topo, const Workload& w, const PathSet& paths);
+RunResult run_packet(const topo::Routing& routing, const Workload& w, const PathSet& paths,
+                     const PacketConfig& config);
 
 // Fills the records every model derives the same way from node times and paths: per-link
 // bytes, the link bound, per-tag records and the makespan.

@@ -15,11 +15,17 @@ namespace moesim::sim {
 struct NodeRecord {
   TimePs start;
   TimePs finish;
-  uint32_t subflows = 0;  // 0 for compute tasks
+  uint32_t subflows = 0;     // 0 for compute tasks
+  uint32_t retransmits = 0;  // packet model: data packets sent again
+  uint32_t trims = 0;        // packet model: data packets trimmed to headers on the way
 };
 
 struct LinkRecord {
-  double bytes = 0;  // bytes carried (fractional under ideal multipath splitting)
+  double bytes = 0;  // payload bytes carried (fractional under ideal multipath splitting)
+  // Packet model only (0 elsewhere): every byte on the wire (headers, ACKs, retransmissions)
+  // and the largest data queue seen at this link's output port.
+  uint64_t wire_bytes = 0;
+  uint64_t max_queue = 0;
 };
 
 struct TagRecord {
@@ -38,6 +44,13 @@ struct RunResult {
   uint64_t events = 0;            // discrete events processed (flow/task starts and ends)
   uint64_t solves = 0;            // rate recomputations (fluid model)
   uint64_t subflows = 0;
+  uint32_t split_flows = 0;  // flows laid out as more than one subflow
+  // Packet model counters (0 elsewhere).
+  uint64_t packets = 0;  // packets put on a first link (data, headers, ACKs, NACKs)
+  uint64_t trims = 0;
+  uint64_t drops = 0;
+  uint64_t retransmits = 0;
+  uint64_t timeouts = 0;
 };
 
 }  // namespace moesim::sim

@@ -18,7 +18,7 @@ sim::RunResult simulate(const topo::Topology& t, const Workload& w, const std::s
                         const std::string& model, uint64_t seed = 1) {
   const topo::Routing r(t);
   const sim::PathSet p = sim::assign_paths(r, w, sim::parse_transport(transport), seed);
-  return sim::make_model(model)->run(t, w, p);
+  return sim::make_model(model)->run(r, w, p);
 }
 
 }  // namespace

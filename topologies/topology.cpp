@@ -18,6 +18,10 @@ const char* to_string(VertexKind k) {
       return "spine";
     case VertexKind::NvSwitch:
       return "nvswitch";
+    case VertexKind::Core:
+      return "core";
+    case VertexKind::Switch:
+      return "switch";
   }
   return "?";
 }
@@ -58,8 +62,8 @@ uint32_t Topology::add_link(Vertex a, Vertex b, LinkKind kind, BitsPerSec rate, 
   boost::add_edge(a, b, EdgeProps{id, kind, rate, latency, buffer}, g_);
   const auto from = static_cast<uint32_t>(a);
   const auto to = static_cast<uint32_t>(b);
-  links_.push_back(DirLink{from, to, rate, latency, kind});  // 2 * id
-  links_.push_back(DirLink{to, from, rate, latency, kind});  // 2 * id + 1
+  links_.push_back(DirLink{from, to, rate, latency, kind, buffer});  // 2 * id
+  links_.push_back(DirLink{to, from, rate, latency, kind, buffer});  // 2 * id + 1
   // Ids only grow, so out_[v] stays sorted by link id.
   out_[a].push_back(2 * id);
   out_[b].push_back(2 * id + 1);

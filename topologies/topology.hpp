@@ -14,7 +14,10 @@
 
 namespace moesim::topo {
 
-enum class VertexKind : uint8_t { Host, Leaf, Spine, NvSwitch };
+// Leaf/Spine: the two tiers of a leaf-spine (also a fat-tree's edge/aggregation tiers and the
+// rails/spines of a rail-optimised fabric); Core: a fat-tree's top tier; Switch: a switch of a
+// flat (untiered) fabric such as a random spatial network, Jellyfish, or a graph read from file.
+enum class VertexKind : uint8_t { Host, Leaf, Spine, NvSwitch, Core, Switch };
 enum class LinkKind : uint8_t { HostLink, Fabric, NvLink };
 
 const char* to_string(VertexKind k);
@@ -46,6 +49,7 @@ struct DirLink {
   BitsPerSec rate;
   TimePs latency;
   LinkKind kind = LinkKind::Fabric;
+  Bytes buffer;  // output-port buffer at `from` (packet model)
 };
 
 class Topology {

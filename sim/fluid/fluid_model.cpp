@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "sim/core/event_queue.hpp"
+#include "sim/dag_frontier.hpp"
 #include "sim/fluid/indexed_heap.hpp"
 #include "sim/fluid/maxmin.hpp"
 #include "sim/model.hpp"
@@ -27,16 +28,13 @@ class FluidRun {
         drains_(p.num_subflows()),
         remaining_(p.num_subflows(), 0.0),
         last_(p.num_subflows()),
-        preds_left_(w.size()),
+        frontier_(w),
         subs_left_(w.size()) {
     r_.nodes.assign(w.size(), NodeRecord{});
   }
 
   RunResult run() {
-    for (uint32_t n = 0; n < w_.size(); ++n) {
-      preds_left_[n] = w_.num_predecessors(n);
-      if (preds_left_[n] == 0) start(n, TimePs{0});
-    }
+    frontier_.start_roots([this](uint32_t n) { start(n, TimePs{0}); });
     while (true) {
       if (dirty_) retime();
       const bool have_drain = !drains_.empty(), have_event = !events_.empty();
@@ -89,9 +87,7 @@ class FluidRun {
 
   void finish(uint32_t n, TimePs now) {
     r_.nodes[n].finish = now;
-    for (uint32_t s : w_.successors(n)) {
-      if (--preds_left_[s] == 0) start(s, now);
-    }
+    frontier_.finish(n, [this, now](uint32_t m) { start(m, now); });
   }
 
   // New rates for the subflows whose rate may have changed; their drain times move.
@@ -118,7 +114,7 @@ class FluidRun {
   EventQueue events_;
   std::vector<double> remaining_;  // bytes left at time last_
   std::vector<TimePs> last_;
-  std::vector<uint32_t> preds_left_;
+  DagFrontier frontier_;
   std::vector<uint32_t> subs_left_;
   TimePs now_{0};
   bool dirty_ = false;

@@ -1,0 +1,68 @@
+// DCTCP-style window control (Alizadeh et al., SIGCOMM 2010) in bytes, robust to the
+// reordering that spraying causes: the "observation window" closes after a window's worth of
+// bytes has been acknowledged, rather than at a sequence number.
+//  - every ACK: count acked bytes and marked bytes (ECE, or a NACK of a trimmed packet);
+//  - at most one multiplicative decrease per window: cwnd *= 1 - alpha/2 on the first mark;
+//  - otherwise slow start below ssthresh, +1 MSS per window above it;
+//  - at the end of each window: alpha = (1 - g) alpha + g F, F = marked / acked;
+//  - a timeout: ssthresh = cwnd/2, cwnd = 1 MSS.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace moesim::sim {
+
+struct Dctcp {
+  double cwnd = 0;      // bytes the sender may have in flight
+  double ssthresh = 0;  // bytes
+  double alpha = 1;     // estimated fraction of marked bytes
+  double mss = 0;       // bytes of one full packet
+  double g = 1.0 / 16;
+  double acked = 0;   // bytes acked in this observation window
+  double marked = 0;  // ... of which marked
+  double window_end = 0;
+  bool reduced = false;  // decreased in this window already
+
+  static Dctcp start(double initial_window, double mss, double g) {
+    Dctcp d;
+    d.cwnd = std::max(initial_window, mss);
+    d.ssthresh = d.cwnd;  // start at the path's BDP, then probe additively
+    d.mss = mss;
+    d.g = g;
+    d.window_end = d.cwnd;
+    return d;
+  }
+
+  void on_ack(double bytes, bool congestion) {
+    acked += bytes;
+    if (congestion) {
+      marked += bytes;
+      if (!reduced) {
+        cwnd = std::max(mss, cwnd * (1 - alpha / 2));
+        ssthresh = cwnd;
+        reduced = true;
+      }
+    } else if (cwnd < ssthresh) {
+      cwnd += bytes;
+    } else {
+      cwnd += mss * bytes / cwnd;
+    }
+    if (acked >= window_end) {
+      alpha = (1 - g) * alpha + g * (marked / acked);
+      acked = marked = 0;
+      window_end = cwnd;
+      reduced = false;
+    }
+  }
+
+  void on_timeout() {
+    ssthresh = std::max(mss, cwnd / 2);
+    cwnd = mss;
+    acked = marked = 0;
+    window_end = cwnd;
+    reduced = false;
+  }
+};
+
+}  // namespace moesim::sim

@@ -1,0 +1,208 @@
+#include "sim/packet/fabric.hpp"
+
+#include <algorithm>
+
+#include "sim/core/error.hpp"
+
+namespace moesim::sim {
+
+Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const SubflowEnds& ends,
+               const PacketConfig& config, PacketPool& pool, EventQueue& events,
+               PacketHosts& hosts)
+    : routing_(routing),
+      topo_(routing.topology()),
+      paths_(paths),
+      ends_(ends),
+      config_(config),
+      pool_(pool),
+      events_(events),
+      hosts_(hosts),
+      spray_(paths.transport.policy == PathPolicy::Spray),
+      ports_(topo_.num_links()),
+      is_host_(topo_.num_vertices(), 0),
+      rr_(topo_.num_vertices(), 0),
+      sub_trims_(paths.num_subflows(), 0),
+      rng_(make_stream(config.seed, "spray")) {
+  for (uint32_t h = 0; h < topo_.num_hosts(); ++h)
+    is_host_[topo_.host_vertex(h)] = 1;
+  Rng salts = make_stream(config.seed, "ack-ecmp");
+  salt_.resize(topo_.num_vertices());
+  for (auto& s : salt_)
+    s = salts.next_u64();
+  for (uint32_t l = 0; l < topo_.num_links(); ++l) {
+    const topo::DirLink& link = topo_.link(l);
+    Port& port = ports_[l];
+    port.to = link.to;
+    port.latency = link.latency;
+    port.rate = link.rate;
+    if (8'000'000'000'000ULL % link.rate.bps == 0) {
+      port.ps_per_byte = static_cast<int64_t>(8'000'000'000'000ULL / link.rate.bps);
+    }
+    port.buffer = link.buffer.count;
+    port.host_port = is_host_[link.from] != 0;
+  }
+}
+
+TimePs Fabric::serialization(const Port& port, uint32_t bytes) const {
+  if (port.ps_per_byte != 0) return TimePs{port.ps_per_byte * bytes};
+  return serialization_time(Bytes{bytes}, port.rate);
+}
+
+uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v) {
+  const auto n = static_cast<uint32_t>(hops.size());
+  switch (paths_.transport.spray) {
+    case SprayMode::Random:
+      return hops[rng_.below(n)];
+    case SprayMode::RoundRobin:
+      return hops[rr_[v]++ % n];
+    case SprayMode::Adaptive: {
+      // Least-queued egress; the scan starts at a rotating position so ties spread out.
+      const uint32_t start = rr_[v]++;
+      uint32_t best = hops[start % n];
+      uint64_t best_q = UINT64_MAX;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint32_t l = hops[(start + i) % n];
+        const Port& p = ports_[l];
+        const uint64_t q = p.data.bytes + p.control.bytes + (p.busy != kNoPacket ? 1 : 0);
+        if (q < best_q) {
+          best_q = q;
+          best = l;
+        }
+      }
+      return best;
+    }
+  }
+  return hops[0];
+}
+
+uint32_t Fabric::choose_link(const Packet& p, uint32_t v) {
+  if (p.kind == PacketKind::Data) {
+    if (!spray_) return paths_.links[paths_.link_begin[p.sub] + p.hop];
+    auto hops = routing_.next_hops(v, ends_.dst[p.sub]);
+    return hops.size() == 1 ? hops[0] : spray_link(hops, v);
+  }
+  // ACKs and NACKs: per-flow ECMP on the way back (hash of the subflow, per-switch salt).
+  auto hops = routing_.next_hops(v, ends_.src[p.sub]);
+  if (hops.empty()) throw InternalError("packet model: no route back to the sender");
+  return hops.size() == 1 ? hops[0] : hops[mix64(p.sub ^ salt_[v]) % hops.size()];
+}
+
+uint32_t Fabric::first_link(uint32_t sub) const {
+  const uint32_t src_v = topo_.host_vertex(ends_.src[sub]);
+  if (!spray_) return paths_.links[paths_.link_begin[sub]];
+  auto hops = routing_.next_hops(src_v, ends_.dst[sub]);
+  return hops.size() == 1 ? hops[0] : hops[mix64(sub ^ salt_[src_v]) % hops.size()];
+}
+
+TimePs Fabric::base_rtt(uint32_t sub) const {
+  TimePs rtt{0};
+  const uint32_t dst_v = topo_.host_vertex(ends_.dst[sub]);
+  uint32_t v = topo_.host_vertex(ends_.src[sub]);
+  for (uint32_t hop = 0; v != dst_v; ++hop) {
+    const uint32_t l = spray_ ? routing_.next_hops(v, ends_.dst[sub])[0]
+                              : paths_.links[paths_.link_begin[sub] + hop];
+    const Port& p = ports_[l];
+    rtt += p.latency + p.latency + serialization(p, static_cast<uint32_t>(config_.mtu.count)) +
+           serialization(p, static_cast<uint32_t>(config_.header.count));
+    v = p.to;
+  }
+  return rtt;
+}
+
+void Fabric::forward(uint32_t id, uint32_t v) {
+  if (is_host_[v]) ++packets_;
+  enqueue(id, choose_link(pool_[id], v));
+}
+
+void Fabric::enqueue(uint32_t id, uint32_t link) {
+  Port& port = ports_[link];
+  Packet& p = pool_[id];
+  if (!p.is_control()) {
+    if (port.data.bytes + p.size > port.buffer) {
+      if (config_.recovery == LossRecovery::Drop) {
+        ++drops_;
+        pool_.release(id);
+        return;
+      }
+      ++trims_;
+      ++sub_trims_[p.sub];
+      p.size = static_cast<uint32_t>(config_.header.count);
+      p.flags |= kTrimmed;
+    } else {
+      if (port.data.bytes >= config_.ecn_threshold.count) p.flags |= kCe;
+      port.data.push(pool_, id);
+      port.max_queue = std::max(port.max_queue, port.data.bytes);
+      if (port.busy == kNoPacket) start_tx(link);
+      return;
+    }
+  }
+  if (port.control.bytes + p.size > port.buffer) {
+    ++drops_;
+    pool_.release(id);
+    return;
+  }
+  port.control.push(pool_, id);
+  if (port.busy == kNoPacket) start_tx(link);
+}
+
+void Fabric::start_tx(uint32_t link) {
+  Port& port = ports_[link];
+  uint32_t id = kNoPacket;
+  if (!port.control.empty()) {
+    id = port.control.pop(pool_);
+  } else if (!port.data.empty()) {
+    id = port.data.pop(pool_);
+  } else if (port.host_port) {
+    id = hosts_.pull(link);
+    if (id != kNoPacket) ++packets_;
+  }
+  if (id == kNoPacket) return;
+  const Packet& p = pool_[id];
+  port.busy = id;
+  port.wire_bytes += p.size;
+  if (p.kind == PacketKind::Data && (p.flags & kTrimmed) == 0) {
+    port.payload_bytes += p.size - config_.header.count;
+  }
+  events_.schedule(events_.now() + serialization(port, p.size), kLinkFree, link);
+}
+
+void Fabric::on_link_free(uint32_t link) {
+  Port& port = ports_[link];
+  const uint32_t id = port.busy;
+  port.busy = kNoPacket;
+  pool_[id].arrive = events_.now() + port.latency;
+  const bool was_empty = port.pipe.empty();
+  port.pipe.push(pool_, id);
+  if (was_empty) events_.schedule(pool_[id].arrive, kArrive, link);
+  start_tx(link);
+}
+
+void Fabric::on_arrive(uint32_t link) {
+  Port& port = ports_[link];
+  const uint32_t id = port.pipe.pop(pool_);
+  if (!port.pipe.empty()) events_.schedule(pool_[port.pipe.head].arrive, kArrive, link);
+  Packet& p = pool_[id];
+  ++p.hop;
+  if (is_host_[port.to]) {
+    hosts_.receive(id);
+  } else {
+    enqueue(id, choose_link(p, port.to));
+  }
+}
+
+void Fabric::fill(RunResult& r) const {
+  r.links.resize(ports_.size());
+  r.link_bound_s = 0;
+  for (size_t l = 0; l < ports_.size(); ++l) {
+    LinkRecord& rec = r.links[l];
+    rec.bytes = static_cast<double>(ports_[l].payload_bytes);
+    rec.wire_bytes = ports_[l].wire_bytes;
+    rec.max_queue = ports_[l].max_queue;
+    r.link_bound_s = std::max(r.link_bound_s, rec.bytes / ports_[l].rate.bytes_per_sec());
+  }
+  r.packets = packets_;
+  r.trims = trims_;
+  r.drops = drops_;
+}
+
+}  // namespace moesim::sim

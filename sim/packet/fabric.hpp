@@ -1,0 +1,105 @@
+// The network half of the packet model: output-queued ports on every directed link, with a
+// strict-priority control queue (ACKs, NACKs, trimmed headers) ahead of a FIFO data queue of
+// finite bytes, ECN marking above a threshold, store-and-forward links with serialization and
+// propagation, and the per-hop forwarding decision of each path policy. Hosts do not queue
+// data at their NIC: when a host port falls idle the fabric pulls the next packet from the
+// host (a NIC scheduling its queue pairs round robin), so only control packets queue there.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/event_queue.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/packet/config.hpp"
+#include "sim/packet/packet.hpp"
+#include "sim/paths.hpp"
+#include "sim/results.hpp"
+#include "topologies/routing.hpp"
+
+namespace moesim::sim {
+
+enum PacketEvent : uint32_t { kLinkFree = 0, kArrive = 1, kTimer = 2, kTaskDone = 3 };
+
+// What the fabric asks of the hosts.
+class PacketHosts {
+ public:
+  virtual ~PacketHosts() = default;
+  // The next packet host port `link` should send, or kNoPacket.
+  virtual uint32_t pull(uint32_t link) = 0;
+  // Packet `id` reached the host it was addressed to.
+  virtual void receive(uint32_t id) = 0;
+};
+
+// Per subflow: the hosts it joins. Data goes src -> dst, ACKs and NACKs dst -> src.
+struct SubflowEnds {
+  std::vector<uint32_t> src;
+  std::vector<uint32_t> dst;
+};
+
+class Fabric {
+ public:
+  Fabric(const topo::Routing& routing, const PathSet& paths, const SubflowEnds& ends,
+         const PacketConfig& config, PacketPool& pool, EventQueue& events, PacketHosts& hosts);
+
+  // Sends packet `id` from vertex v (a host sending, or a switch forwarding) onwards.
+  void forward(uint32_t id, uint32_t v);
+  // Host port `link` may have data to pull: starts transmitting if it is idle.
+  void kick(uint32_t link) {
+    if (ports_[link].busy == kNoPacket) start_tx(link);
+  }
+  void on_link_free(uint32_t link);
+  void on_arrive(uint32_t link);
+
+  // The link a subflow's data leaves its source host on.
+  uint32_t first_link(uint32_t sub) const;
+  // Round-trip time of a subflow's first route with empty queues: both propagation delays,
+  // a full data packet serialized forward and a header back at every hop.
+  TimePs base_rtt(uint32_t sub) const;
+
+  uint32_t trims(uint32_t sub) const { return sub_trims_[sub]; }
+  // Per-link bytes, wire bytes and maximum queue, and the run counters.
+  void fill(RunResult& r) const;
+
+ private:
+  struct Port {
+    PacketFifo control;  // strict priority
+    PacketFifo data;
+    PacketFifo pipe;  // on the wire, in arrival order
+    uint32_t busy = kNoPacket;
+    uint32_t to = 0;
+    TimePs latency;
+    BitsPerSec rate;
+    int64_t ps_per_byte = 0;  // exact serialization when the rate divides 8 Tb/s, else 0
+    uint64_t buffer = 0;
+    bool host_port = false;
+    uint64_t payload_bytes = 0;
+    uint64_t wire_bytes = 0;
+    uint64_t max_queue = 0;
+  };
+
+  uint32_t choose_link(const Packet& p, uint32_t v);
+  uint32_t spray_link(std::span<const uint32_t> hops, uint32_t v);
+  void enqueue(uint32_t id, uint32_t link);
+  void start_tx(uint32_t link);
+  TimePs serialization(const Port& port, uint32_t bytes) const;
+
+  const topo::Routing& routing_;
+  const topo::Topology& topo_;
+  const PathSet& paths_;
+  const SubflowEnds& ends_;
+  PacketConfig config_;
+  PacketPool& pool_;
+  EventQueue& events_;
+  PacketHosts& hosts_;
+  bool spray_;
+  std::vector<Port> ports_;
+  std::vector<uint8_t> is_host_;  // per vertex
+  std::vector<uint64_t> salt_;    // per vertex, hashes ACKs (and ECMP-style choices) per hop
+  std::vector<uint32_t> rr_;      // per vertex, round-robin position
+  std::vector<uint32_t> sub_trims_;
+  Rng rng_;
+  uint64_t packets_ = 0, trims_ = 0, drops_ = 0;
+};
+
+}  // namespace moesim::sim

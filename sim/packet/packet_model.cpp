@@ -1,0 +1,382 @@
+// The packet model's hosts and event loop. Each subflow is a sender/receiver pair running the
+// default datacenter transport: a DCTCP window (dctcp.hpp) over per-packet ACKs, selective
+// by construction (an ACK names its packet), so a receiver accepts sprayed packets in any
+// order. A trimmed packet reaches the receiver as a header and is NACKed at once; the sender
+// retransmits it ahead of new data. A per-subflow timeout (coalesced: one pending timer that
+// re-arms itself lazily) backs up lost headers, ACKs and, with drop recovery, lost data.
+// A flow finishes when its receiver holds every byte of every subflow.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+#include "sim/dag_frontier.hpp"
+#include "sim/model.hpp"
+#include "sim/packet/dctcp.hpp"
+#include "sim/packet/fabric.hpp"
+
+namespace moesim::sim {
+namespace {
+
+enum PktState : uint8_t { kUnsent = 0, kInFlight = 1, kAcked = 2, kLost = 3, kSenderMask = 3 };
+constexpr uint8_t kReceived = 4;
+
+struct Subflow {
+  uint64_t first = 0;      // index of its packet 0 in the per-packet state array
+  uint64_t bytes = 0;
+  uint32_t num_pkts = 0;
+  uint32_t next_new = 0;   // next never-sent packet
+  uint32_t acked = 0;
+  uint32_t received = 0;   // distinct packets the receiver holds
+  uint64_t in_flight = 0;  // wire bytes sent and neither acked, NACKed nor timed out
+  Dctcp cc;
+  TimePs last_progress;
+  uint32_t link = 0;  // first link, out of the source host
+  uint32_t ring_next = kNoPacket;
+  bool in_ring = false;
+  bool timer_armed = false;
+  uint32_t retransmits = 0;
+  std::vector<uint32_t> retx;  // NACKed or timed-out packets, resent first
+  size_t retx_head = 0;
+};
+
+class PacketRun final : public PacketHosts {
+ public:
+  PacketRun(const topo::Routing& routing, const Workload& w, const PathSet& p,
+            const PacketConfig& config)
+      : w_(w),
+        p_(p),
+        config_(config),
+        ends_(subflow_ends(w, p)),
+        fabric_(routing, p, ends_, config, pool_, events_, *this),
+        frontier_(w),
+        subs_(p.num_subflows()),
+        subs_left_(w.size(), 0),
+        ring_head_(routing.topology().num_links(), kNoPacket),
+        ring_tail_(routing.topology().num_links(), kNoPacket),
+        payload_(config.mtu.count - config.header.count) {
+    const topo::Topology& topo = routing.topology();
+    host_vertex_.resize(topo.num_hosts());
+    for (uint32_t h = 0; h < topo.num_hosts(); ++h)
+      host_vertex_[h] = static_cast<uint32_t>(topo.host_vertex(h));
+    link_rate_.resize(topo.num_links());
+    for (uint32_t l = 0; l < topo.num_links(); ++l)
+      link_rate_[l] = topo.link(l).rate.bytes_per_sec();
+    r_.nodes.assign(w.size(), NodeRecord{});
+    uint64_t total = 0;
+    for (uint32_t s = 0; s < p.num_subflows(); ++s) {
+      Subflow& sf = subs_[s];
+      sf.first = total;
+      sf.bytes = p.bytes[s];
+      // A zero-byte message still sends one header-only packet.
+      sf.num_pkts = static_cast<uint32_t>(std::max<uint64_t>(1, (sf.bytes + payload_ - 1) / payload_));
+      total += sf.num_pkts;
+    }
+    state_.assign(total, kUnsent);
+  }
+
+  RunResult run() {
+    frontier_.start_roots([this](uint32_t n) { start(n); });
+    while (!events_.empty()) {
+      const Event e = events_.pop();
+      switch (e.kind) {
+        case kLinkFree:
+          fabric_.on_link_free(e.id);
+          break;
+        case kArrive:
+          fabric_.on_arrive(e.id);
+          break;
+        case kTimer:
+          on_timer(e.id);
+          break;
+        case kTaskDone:
+          finish(e.id);
+          break;
+        default:
+          throw InternalError("packet model: unknown event kind");
+      }
+    }
+    for (uint32_t n = 0; n < w_.size(); ++n) {
+      if (w_.node(n).kind == NodeKind::Flow && subs_left_[n] != 0) {
+        throw InternalError("packet model: a flow never completed");
+      }
+    }
+    r_.events = events_.events_processed();
+    for (uint32_t s = 0; s < p_.num_subflows(); ++s) {
+      NodeRecord& rec = r_.nodes[p_.owner[s]];
+      rec.retransmits += subs_[s].retransmits;
+      rec.trims += fabric_.trims(s);
+      r_.retransmits += subs_[s].retransmits;
+    }
+    return std::move(r_);
+  }
+
+  void fill_links(RunResult& r) const { fabric_.fill(r); }
+
+  uint32_t pull(uint32_t link) override {
+    while (ring_head_[link] != kNoPacket) {
+      const uint32_t s = ring_head_[link];
+      Subflow& sf = subs_[s];
+      ring_head_[link] = sf.ring_next;
+      if (ring_head_[link] == kNoPacket) ring_tail_[link] = kNoPacket;
+      sf.in_ring = false;
+      if (!can_send(sf)) continue;
+      const uint32_t id = make_packet(s);
+      if (can_send(sf)) push_ring(s);
+      return id;
+    }
+    return kNoPacket;
+  }
+
+  void receive(uint32_t id) override {
+    Packet& pkt = pool_[id];
+    const uint32_t s = pkt.sub;
+    switch (pkt.kind) {
+      case PacketKind::Data:
+        on_data(id, s);
+        break;
+      case PacketKind::Ack:
+        on_ack(s, pkt.seq, (pkt.flags & kEce) != 0);
+        pool_.release(id);
+        break;
+      case PacketKind::Nack:
+        on_nack(s, pkt.seq);
+        pool_.release(id);
+        break;
+    }
+  }
+
+ private:
+  static SubflowEnds subflow_ends(const Workload& w, const PathSet& p) {
+    SubflowEnds e;
+    e.src.resize(p.num_subflows());
+    e.dst.resize(p.num_subflows());
+    for (uint32_t s = 0; s < p.num_subflows(); ++s) {
+      e.src[s] = w.node(p.owner[s]).src;
+      e.dst[s] = w.node(p.owner[s]).dst;
+    }
+    return e;
+  }
+
+  uint32_t wire_size(const Subflow& sf, uint32_t seq) const {
+    const uint64_t body = seq + 1 < sf.num_pkts ? payload_ : sf.bytes - uint64_t{seq} * payload_;
+    return static_cast<uint32_t>(body + config_.header.count);
+  }
+  uint8_t& state(const Subflow& sf, uint32_t seq) { return state_[sf.first + seq]; }
+
+  // Drops retransmission entries that an ACK has overtaken.
+  bool has_retx(Subflow& sf) {
+    while (sf.retx_head < sf.retx.size() &&
+           (state(sf, sf.retx[sf.retx_head]) & kSenderMask) != kLost) {
+      ++sf.retx_head;
+    }
+    if (sf.retx_head == sf.retx.size() && sf.retx_head != 0) {
+      sf.retx.clear();
+      sf.retx_head = 0;
+    }
+    return sf.retx_head < sf.retx.size();
+  }
+
+  bool can_send(Subflow& sf) {
+    uint32_t seq;
+    if (has_retx(sf)) {
+      seq = sf.retx[sf.retx_head];
+    } else if (sf.next_new < sf.num_pkts) {
+      seq = sf.next_new;
+    } else {
+      return false;
+    }
+    return sf.in_flight == 0 ||
+           static_cast<double>(sf.in_flight + wire_size(sf, seq)) <= sf.cc.cwnd;
+  }
+
+  uint32_t make_packet(uint32_t s) {
+    Subflow& sf = subs_[s];
+    uint32_t seq;
+    if (has_retx(sf)) {
+      seq = sf.retx[sf.retx_head++];
+      ++sf.retransmits;
+    } else {
+      seq = sf.next_new++;
+    }
+    state(sf, seq) = static_cast<uint8_t>((state(sf, seq) & kReceived) | kInFlight);
+    const uint32_t size = wire_size(sf, seq);
+    if (sf.in_flight == 0) sf.last_progress = events_.now();
+    sf.in_flight += size;
+    if (!sf.timer_armed) {
+      sf.timer_armed = true;
+      events_.schedule(events_.now() + config_.rto, kTimer, s);
+    }
+    const uint32_t id = pool_.alloc();
+    Packet& pkt = pool_[id];
+    pkt.sub = s;
+    pkt.seq = seq;
+    pkt.size = size;
+    pkt.kind = PacketKind::Data;
+    return id;
+  }
+
+  void push_ring(uint32_t s) {
+    Subflow& sf = subs_[s];
+    sf.in_ring = true;
+    sf.ring_next = kNoPacket;
+    if (ring_tail_[sf.link] == kNoPacket) {
+      ring_head_[sf.link] = s;
+    } else {
+      subs_[ring_tail_[sf.link]].ring_next = s;
+    }
+    ring_tail_[sf.link] = s;
+  }
+
+  void wake(uint32_t s) {
+    Subflow& sf = subs_[s];
+    if (sf.in_ring || !can_send(sf)) return;
+    push_ring(s);
+    fabric_.kick(sf.link);
+  }
+
+  // Receiver: the packet turns into its ACK (or NACK) in place and heads back.
+  void on_data(uint32_t id, uint32_t s) {
+    Packet& pkt = pool_[id];
+    Subflow& sf = subs_[s];
+    if ((pkt.flags & kTrimmed) != 0) {
+      pkt.kind = PacketKind::Nack;
+      pkt.flags = 0;
+    } else {
+      uint8_t& st = state(sf, pkt.seq);
+      if ((st & kReceived) == 0) {
+        st |= kReceived;
+        if (++sf.received == sf.num_pkts) subflow_done(s);
+      }
+      pkt.kind = PacketKind::Ack;
+      pkt.flags = (pkt.flags & kCe) != 0 ? kEce : 0;
+    }
+    pkt.size = static_cast<uint32_t>(config_.header.count);
+    pkt.hop = 0;
+    fabric_.forward(id, host_vertex_[ends_.dst[s]]);
+  }
+
+  void on_ack(uint32_t s, uint32_t seq, bool ece) {
+    Subflow& sf = subs_[s];
+    uint8_t& st = state(sf, seq);
+    const uint8_t sender = st & kSenderMask;
+    if (sender == kAcked) return;
+    const uint32_t size = wire_size(sf, seq);
+    if (sender == kInFlight) sf.in_flight -= size;
+    st = static_cast<uint8_t>((st & kReceived) | kAcked);
+    ++sf.acked;
+    sf.last_progress = events_.now();
+    sf.cc.on_ack(size, ece);
+    wake(s);
+  }
+
+  // A NACK says the packet was trimmed: resend it, and take it as a congestion mark.
+  void on_nack(uint32_t s, uint32_t seq) {
+    Subflow& sf = subs_[s];
+    uint8_t& st = state(sf, seq);
+    if ((st & kSenderMask) != kInFlight) return;
+    const uint32_t size = wire_size(sf, seq);
+    sf.in_flight -= size;
+    st = static_cast<uint8_t>((st & kReceived) | kLost);
+    sf.retx.push_back(seq);
+    sf.last_progress = events_.now();
+    sf.cc.on_ack(size, true);
+    wake(s);
+  }
+
+  void on_timer(uint32_t s) {
+    Subflow& sf = subs_[s];
+    sf.timer_armed = false;
+    if (sf.acked == sf.num_pkts || sf.in_flight == 0) return;
+    const TimePs deadline = sf.last_progress + config_.rto;
+    if (events_.now() < deadline) {
+      sf.timer_armed = true;
+      events_.schedule(deadline, kTimer, s);
+      return;
+    }
+    ++r_.timeouts;
+    for (uint32_t seq = 0; seq < sf.next_new; ++seq) {
+      uint8_t& st = state(sf, seq);
+      if ((st & kSenderMask) != kInFlight) continue;
+      st = static_cast<uint8_t>((st & kReceived) | kLost);
+      sf.retx.push_back(seq);
+    }
+    sf.in_flight = 0;
+    sf.cc.on_timeout();
+    sf.last_progress = events_.now();
+    wake(s);
+  }
+
+  void start(uint32_t n) {
+    const TimePs now = events_.now();
+    NodeRecord& rec = r_.nodes[n];
+    rec.start = now;
+    const DagNode& node = w_.node(n);
+    if (node.kind == NodeKind::Compute) {
+      events_.schedule(now + node.duration, kTaskDone, n);
+      return;
+    }
+    rec.subflows = p_.node_begin[n + 1] - p_.node_begin[n];
+    subs_left_[n] = rec.subflows;
+    if (rec.subflows == 0) finish(n);  // cannot happen for a valid PathSet; never hang
+    for (uint32_t s = p_.node_begin[n]; s < p_.node_begin[n + 1]; ++s) {
+      Subflow& sf = subs_[s];
+      sf.link = fabric_.first_link(s);
+      // Start at line rate: one base RTT of the path at the NIC rate, plus one packet.
+      const double bdp = link_rate_[sf.link] * static_cast<double>(fabric_.base_rtt(s).ps) * 1e-12;
+      sf.cc = Dctcp::start(bdp + static_cast<double>(config_.mtu.count),
+                           static_cast<double>(config_.mtu.count), config_.dctcp_g);
+      wake(s);
+    }
+  }
+
+  void subflow_done(uint32_t s) {
+    const uint32_t n = p_.owner[s];
+    if (--subs_left_[n] == 0) finish(n);
+  }
+
+  void finish(uint32_t n) {
+    r_.nodes[n].finish = events_.now();
+    frontier_.finish(n, [this](uint32_t m) { start(m); });
+  }
+
+ private:
+  const Workload& w_;
+  const PathSet& p_;
+  PacketConfig config_;
+  PacketPool pool_;
+  EventQueue events_;
+  SubflowEnds ends_;
+  Fabric fabric_;
+  DagFrontier frontier_;
+  std::vector<Subflow> subs_;
+  std::vector<uint8_t> state_;  // per packet: sender state | kReceived
+  std::vector<uint32_t> subs_left_;
+  std::vector<uint32_t> ring_head_, ring_tail_;  // per host port: subflows ready to send
+  std::vector<uint32_t> host_vertex_;
+  std::vector<double> link_rate_;
+  uint64_t payload_;
+  RunResult r_;
+};
+
+}  // namespace
+
+RunResult run_packet(const topo::Routing& routing, const Workload& w, const PathSet& paths,
+                     const PacketConfig& config) {
+  if (config.header.count == 0 || config.header.count >= config.mtu.count ||
+      config.mtu.count > 65535 || config.rto.ps <= 0) {
+    throw InternalError("packet model: invalid PacketConfig (the CLI validates it)");
+  }
+  if (paths.transport.policy == PathPolicy::Ideal) {
+    throw InputError(
+        "--transport ideal: fluid multipath has no packet-level form: expected ecmp, split:K, "
+        "plan or spray:* with --model packet");
+  }
+  PacketRun run(routing, w, paths, config);
+  RunResult r = run.run();
+  complete_result(routing.topology(), w, paths, r);
+  run.fill_links(r);
+  return r;
+}
+
+}  // namespace moesim::sim
