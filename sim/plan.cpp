@@ -29,6 +29,9 @@
 //     With equal sizes g and amounts that are multiples of g (all-to-all and permutations on a
 //     1:1 fabric with hosts per leaf = spines) every flow fits whole: no split at all.
 //
+// Cost per wave with L leaves: O(L^2) memory; at most L^2 matchings, each re-matching only the
+// rows that lost their entry, one augmenting path (O(L^2)) apiece: O(L^4) time at worst.
+//
 // The result: every fabric link carries at most B = ceil(T0/S) bytes of the wave (the ideal
 // maximum, rounded up to a whole byte), and every subflow follows a least-cost path
 // src host -> src leaf -> spine -> dst leaf -> dst host over the hosts' NICs.

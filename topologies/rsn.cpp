@@ -237,6 +237,11 @@ RsnResult build_rsn(const RsnParams& p) {
   info.pairs = uint64_t{n} * (n - 1) / 2;
   info.expected_mean_degree = 2 * sum_p / n;
   info.realised_mean_degree = 2.0 * static_cast<double>(edges.size()) / n;
+  info.drawn_degree.assign(n, 0);
+  for (const auto& [u, v] : edges) {
+    ++info.drawn_degree[u];
+    ++info.drawn_degree[v];
+  }
 
   // Components: keep all (connected), keep the largest, or fail.
   const std::vector<uint32_t> label = label_components(n, edges, info.components);

@@ -39,7 +39,10 @@ struct RsnParams {
   double degree_min = 2.0;
   std::vector<double> expected_degrees;
   RsnKernel kernel = RsnKernel::Gaussian;
-  double kernel_scale = 0.05;    // sigma, lambda or r0, in length units
+  // sigma, lambda or r0, in length units. No pair clips while kappa_max^2 f(0) / (rho <kappa>)
+  // <= 1; for a Gaussian in 2-D with fixed kappa that is rho 2 pi sigma^2 >= kappa (the
+  // defaults: 256 x 2 pi x 0.01 = 16 >= 6).
+  double kernel_scale = 0.1;
   double kernel_exponent = 3.0;  // power-law kernel: > dimension
   double long_range = 0.0;       // m: share of the kernel that is uniform over the box
   uint32_t hosts_per_switch = 1;
@@ -67,6 +70,7 @@ struct RsnInfo {
   uint32_t giant_size = 0;  // switches in the largest component
   uint32_t dropped_switches = 0;
   uint32_t dropped_hosts = 0;
+  std::vector<uint32_t> drawn_degree;  // per switch of the draw, before any are dropped
   // Of the switches kept, in Topology order (switch i is vertex num_hosts + i): the index in
   // the draw, position (unused coordinates 0) and expected degree.
   std::vector<uint32_t> drawn_index;

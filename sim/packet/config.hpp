@@ -28,8 +28,8 @@ struct PacketConfig {
   // Retransmission timeout. Above the worst queueing RTT the default 1 MiB buffers allow
   // (4 hops x 1 MiB at 100 Gb/s = 0.34 ms); with trimming it only backs up lost control packets.
   TimePs rto = TimePs{1'000'000'000};  // 1 ms
-  // DCTCP's EWMA gain g = 1/16 (Alizadeh et al., SIGCOMM 2010). alpha starts at 1 as in Linux
-  // (dctcp_alpha_on_init), so the first mark halves the window.
+  // DCTCP's EWMA gain g = 1/16 (Alizadeh et al., SIGCOMM 2010); see dctcp.hpp for alpha's
+  // starting value.
   double dctcp_g = 1.0 / 16.0;
   // Root seed for spray:random's per-packet choices (stream "spray").
   uint64_t seed = 1;

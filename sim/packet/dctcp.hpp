@@ -6,6 +6,10 @@
 //  - otherwise slow start below ssthresh, +1 MSS per window above it;
 //  - at the end of each window: alpha = (1 - g) alpha + g F, F = marked / acked;
 //  - a timeout: ssthresh = cwnd/2, cwnd = 1 MSS.
+// The window starts at the path's bandwidth-delay product (see packet_model.cpp) with
+// ssthresh equal to it, so there is no slow start. alpha starts at 0, not at 1 as in Linux
+// (dctcp_alpha_on_init): at 400 Gb/s a BDP is ~100 packets, and an initial halving would take
+// ~50 RTTs of additive increase to win back — longer than most collective flows last.
 #pragma once
 
 #include <algorithm>
@@ -16,7 +20,7 @@ namespace moesim::sim {
 struct Dctcp {
   double cwnd = 0;      // bytes the sender may have in flight
   double ssthresh = 0;  // bytes
-  double alpha = 1;     // estimated fraction of marked bytes
+  double alpha = 0;     // estimated fraction of marked bytes
   double mss = 0;       // bytes of one full packet
   double g = 1.0 / 16;
   double acked = 0;   // bytes acked in this observation window

@@ -81,10 +81,12 @@ uint32_t Fabric::choose_link(const Packet& p, uint32_t v) {
     auto hops = routing_.next_hops(v, ends_.dst[p.sub]);
     return hops.size() == 1 ? hops[0] : spray_link(hops, v);
   }
-  // ACKs and NACKs: per-flow ECMP on the way back (hash of the subflow, per-switch salt).
+  // ACKs and NACKs: sprayed like their data under spray:*, otherwise per-flow ECMP on the
+  // way back (hash of the subflow with a per-switch salt).
   auto hops = routing_.next_hops(v, ends_.src[p.sub]);
   if (hops.empty()) throw InternalError("packet model: no route back to the sender");
-  return hops.size() == 1 ? hops[0] : hops[mix64(p.sub ^ salt_[v]) % hops.size()];
+  if (hops.size() == 1) return hops[0];
+  return spray_ ? spray_link(hops, v) : hops[mix64(p.sub ^ salt_[v]) % hops.size()];
 }
 
 uint32_t Fabric::first_link(uint32_t sub) const {
@@ -102,7 +104,9 @@ TimePs Fabric::base_rtt(uint32_t sub) const {
     const uint32_t l = spray_ ? routing_.next_hops(v, ends_.dst[sub])[0]
                               : paths_.links[paths_.link_begin[sub] + hop];
     const Port& p = ports_[l];
-    rtt += p.latency + p.latency + serialization(p, static_cast<uint32_t>(config_.mtu.count)) +
+    // Out: the data packet; back: the ACK, which may wait for one data packet in service.
+    const TimePs full = serialization(p, static_cast<uint32_t>(config_.mtu.count));
+    rtt += p.latency + p.latency + full + full +
            serialization(p, static_cast<uint32_t>(config_.header.count));
     v = p.to;
   }
@@ -131,8 +135,8 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
     } else {
       if (port.data.bytes >= config_.ecn_threshold.count) p.flags |= kCe;
       port.data.push(pool_, id);
-      port.max_queue = std::max(port.max_queue, port.data.bytes);
       if (port.busy == kNoPacket) start_tx(link);
+      port.max_queue = std::max(port.max_queue, port.data.bytes);
       return;
     }
   }

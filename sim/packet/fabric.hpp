@@ -53,8 +53,9 @@ class Fabric {
 
   // The link a subflow's data leaves its source host on.
   uint32_t first_link(uint32_t sub) const;
-  // Round-trip time of a subflow's first route with empty queues: both propagation delays,
-  // a full data packet serialized forward and a header back at every hop.
+  // Round-trip time of a subflow's first route with empty queues: at every hop both
+  // propagation delays, a full data packet forward, and on the way back the ACK plus one
+  // full data packet it may wait behind (ACKs have priority but do not preempt).
   TimePs base_rtt(uint32_t sub) const;
 
   uint32_t trims(uint32_t sub) const { return sub_trims_[sub]; }

@@ -322,9 +322,11 @@ class PacketRun final : public PacketHosts {
     for (uint32_t s = p_.node_begin[n]; s < p_.node_begin[n + 1]; ++s) {
       Subflow& sf = subs_[s];
       sf.link = fabric_.first_link(s);
-      // Start at line rate: one base RTT of the path at the NIC rate, plus one packet.
+      // Start at line rate: one base RTT of the path at the NIC rate, plus one packet, plus
+      // the marking threshold K — DCTCP's operating point keeps about K queued at the
+      // bottleneck, and a window of BDP + K keeps the link busy there.
       const double bdp = link_rate_[sf.link] * static_cast<double>(fabric_.base_rtt(s).ps) * 1e-12;
-      sf.cc = Dctcp::start(bdp + static_cast<double>(config_.mtu.count),
+      sf.cc = Dctcp::start(bdp + static_cast<double>(config_.mtu.count + config_.ecn_threshold.count),
                            static_cast<double>(config_.mtu.count), config_.dctcp_g);
       wake(s);
     }
