@@ -111,8 +111,8 @@ TEST_CASE("topo::FatTree: rejects bad parameters") {
   SECTION("odd k") {
     p.k = 5;
     REQUIRE_THROWS_AS(build_fat_tree(p), InputError);
-    REQUIRE_THROWS_WITH(build_fat_tree(p), Contains("--k") && Contains("'5'") &&
-                                               Contains("an even number"));
+    REQUIRE_THROWS_WITH(build_fat_tree(p),
+                        Contains("--k") && Contains("'5'") && Contains("an even number"));
   }
   SECTION("zero k") {
     p.k = 0;
@@ -141,8 +141,8 @@ TEST_CASE("topo::FatTree: rejects bad parameters") {
   SECTION("both a fabric rate and an oversubscription") {
     p.fabric_rate = 50_Gbps;
     p.oversubscription = 2;
-    REQUIRE_THROWS_WITH(build_fat_tree(p), Contains("--oversubscription") &&
-                                               Contains("--fabric-rate"));
+    REQUIRE_THROWS_WITH(build_fat_tree(p),
+                        Contains("--oversubscription") && Contains("--fabric-rate"));
   }
   SECTION("negative host latency") {
     p.host_latency = moesim::TimePs{-1};

@@ -59,7 +59,7 @@ void check_paths(const Topology& t, uint32_t src, uint32_t dst, const std::vecto
     for (size_t j = 0; j < p.links.size(); ++j) {
       const DirLink& l = t.link(p.links[j]);
       if (j > 0) CHECK(l.from == t.link(p.links[j - 1]).to);  // a walk
-      CHECK(visited.insert(l.to).second);                      // simple: no vertex twice
+      CHECK(visited.insert(l.to).second);                     // simple: no vertex twice
       if (j + 1 < p.links.size()) CHECK(t.graph()[l.to].kind != VertexKind::Host);
     }
     CHECK(p.cost == path_cost(t, p.links));

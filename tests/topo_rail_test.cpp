@@ -2,8 +2,8 @@
 // path counts across rails, derived fabric rate, and one SECTION per rejected parameter.
 #include <cstdint>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include "sim/core/error.hpp"
 #include "tests/topo_checks.hpp"

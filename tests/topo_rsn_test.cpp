@@ -148,7 +148,7 @@ TEST_CASE("topo::Rsn: 1% long-range mass makes a spatial small world") {
 
 TEST_CASE("topo::Rsn: link latency is length x scale x delay plus the switch delay") {
   RsnParams p = rsn(100, 6, 0.1);
-  p.km_per_unit = 10;                       // the unit box is 10 km wide
+  p.km_per_unit = 10;                          // the unit box is 10 km wide
   p.delay_per_km = moesim::TimePs{5'000'000};  // 5 us per km
   p.switch_delay = moesim::TimePs{700'000};
   p.hosts_per_switch = 2;

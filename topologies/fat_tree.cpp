@@ -47,8 +47,7 @@ BitsPerSec effective_fabric_rate(const FatTreeParams& p) {
   validate(p);
   if (p.fabric_rate) return *p.fabric_rate;
   // host_rate / oversubscription to the nearest bit/s; long double holds any uint64 exactly.
-  const long double r =
-      std::round(static_cast<long double>(p.host_rate.bps) / p.oversubscription);
+  const long double r = std::round(static_cast<long double>(p.host_rate.bps) / p.oversubscription);
   if (!(r >= 1.0L) || r > static_cast<long double>(std::numeric_limits<uint64_t>::max())) {
     reject("--oversubscription", fmt::format("{}", p.oversubscription),
            fmt::format("a ratio giving a fabric rate of 1 bit/s .. 2^64-1 bit/s, got {:.0f} bit/s",
@@ -72,8 +71,8 @@ Topology build_fat_tree(const FatTreeParams& p) {
 
   std::vector<Vertex> hosts, edges, aggs, cores;
   for (uint32_t h = 0; h < num_hosts; ++h) {
-    hosts.push_back(t.add_vertex(VertexKind::Host, fmt::format("host{}", h),
-                                 static_cast<int32_t>(h)));
+    hosts.push_back(
+        t.add_vertex(VertexKind::Host, fmt::format("host{}", h), static_cast<int32_t>(h)));
   }
   for (uint32_t e = 0; e < num_edge; ++e)
     edges.push_back(t.add_vertex(VertexKind::Leaf, fmt::format("edge{}", e)));

@@ -55,9 +55,8 @@ void require_hosts_connected(std::string_view source, const std::vector<RawVerte
       first = v;
     } else if (find(v) != find(*first)) {
       throw InputError(fmt::format(
-          "{}: host '{}' ({}) cannot reach host '{}' ({}): expected a connected topology",
-          source, vertices[v].name, vertices[v].where, vertices[*first].name,
-          vertices[*first].where));
+          "{}: host '{}' ({}) cannot reach host '{}' ({}): expected a connected topology", source,
+          vertices[v].name, vertices[v].where, vertices[*first].name, vertices[*first].where));
     }
   }
 }
@@ -81,9 +80,10 @@ Topology assemble(std::string description, std::string_view source,
   std::map<std::pair<uint32_t, uint32_t>, const RawLink*> seen;
   for (const RawLink& l : links) {
     if (l.a == l.b) {
-      throw InputError(fmt::format("{}: value '{}': expected two different endpoints (no "
-                                   "self-loops)",
-                                   l.where, vertices[l.a].name));
+      throw InputError(
+          fmt::format("{}: value '{}': expected two different endpoints (no "
+                      "self-loops)",
+                      l.where, vertices[l.a].name));
     }
     const auto [it, fresh] = seen.emplace(std::minmax(l.a, l.b), &l);
     if (!fresh) {
@@ -179,21 +179,21 @@ Topology read_edge_list(std::istream& in, std::string_view source, const FileImp
       auto it = index.find(name);
       if (it == index.end()) {
         it = index.emplace(std::string(name), static_cast<uint32_t>(order.size())).first;
-        order.push_back(RawVertex{std::string(name), detail::kind_from_name(name, p), -1,
-                                  where(field)});
+        order.push_back(
+            RawVertex{std::string(name), detail::kind_from_name(name, p), -1, where(field)});
       }
       (end == 0 ? l.a : l.b) = it->second;
     }
     l.rate = parse_rate(fields[2], where("rate"));
     if (l.rate.bps == 0) {
-      throw InputError(fmt::format("{}: value '{}': expected a rate > 0", where("rate"),
-                                   fields[2]));
+      throw InputError(
+          fmt::format("{}: value '{}': expected a rate > 0", where("rate"), fields[2]));
     }
     l.latency = parse_time(fields[3], where("latency"));
     l.buffer = header.size() == 5 ? parse_bytes(fields[4], where("buffer")) : p.buffer;
     if (l.buffer.count == 0) {
-      throw InputError(fmt::format("{}: value '{}': expected a size > 0", where("buffer"),
-                                   fields[4]));
+      throw InputError(
+          fmt::format("{}: value '{}': expected a size > 0", where("buffer"), fields[4]));
     }
     l.where = fmt::format("{}:{}", source, line_no);
     links.push_back(std::move(l));
@@ -247,8 +247,8 @@ Topology load_topology_file(const std::filesystem::path& path, const FileImportP
   const std::string ext = path.extension().string();
   if (ext == ".csv") return load_edge_list(path, p);
   if (ext == ".graphml" || ext == ".xml") return load_graphml(path, p);
-  throw InputError(fmt::format("{}: extension '{}': expected .csv (edge list) or .graphml",
-                               path.string(), ext));
+  throw InputError(
+      fmt::format("{}: extension '{}': expected .csv (edge list) or .graphml", path.string(), ext));
 }
 
 }  // namespace moesim::topo

@@ -43,8 +43,7 @@ struct FileImportParams {
 };
 
 // `source` names the input in error messages (a file name, or "<string>").
-Topology read_edge_list(std::istream& in, std::string_view source,
-                        const FileImportParams& p = {});
+Topology read_edge_list(std::istream& in, std::string_view source, const FileImportParams& p = {});
 Topology read_graphml(std::istream& in, std::string_view source, const FileImportParams& p = {});
 
 // Open `path` and read it; a file that cannot be opened is an InputError.

@@ -68,8 +68,7 @@ boost::shared_ptr<boost::dynamic_property_map> make_sink(RawGraph& g, const std:
                                                          const boost::any& key) {
   if (key.type() == typeid(RawVertexDesc))
     return boost::make_shared<AttrSink<RawVertexDesc>>(g, name);
-  if (key.type() == typeid(RawEdgeDesc))
-    return boost::make_shared<AttrSink<RawEdgeDesc>>(g, name);
+  if (key.type() == typeid(RawEdgeDesc)) return boost::make_shared<AttrSink<RawEdgeDesc>>(g, name);
   return boost::make_shared<AttrSink<RawGraph*>>(g, name);
 }
 
@@ -159,8 +158,8 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
   try {
     boost::read_graphml(in, g, dp);
   } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}: value '{}': expected an undirected GraphML graph", source,
-                                 e.what()));
+    throw InputError(
+        fmt::format("{}: value '{}': expected an undirected GraphML graph", source, e.what()));
   }
 
   std::vector<detail::RawVertex> vertices;
@@ -177,9 +176,9 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
     l.b = static_cast<uint32_t>(boost::target(*it, g));
     l.where = fmt::format("{}: edge {} ('{}'-'{}')", source, links.size(), vertices[l.a].name,
                           vertices[l.b].name);
-    const auto rate = quantity(a, l.where, "rate_bps", "rate", [](auto t, auto w) {
-      return parse_rate(t, w);
-    }, "an integer rate in bit/s > 0");
+    const auto rate = quantity(
+        a, l.where, "rate_bps", "rate", [](auto t, auto w) { return parse_rate(t, w); },
+        "an integer rate in bit/s > 0");
     if (!rate) {
       throw InputError(fmt::format(
           "{}: rate_bps: missing: expected an attribute rate_bps (bit/s) or rate (with a unit)",
@@ -189,9 +188,9 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
       throw InputError(fmt::format("{}: rate: value '0bps': expected a rate > 0", l.where));
     }
     l.rate = *rate;
-    const auto latency = quantity(a, l.where, "latency_ps", "latency", [](auto t, auto w) {
-      return parse_time(t, w);
-    }, "an integer latency in ps >= 0");
+    const auto latency = quantity(
+        a, l.where, "latency_ps", "latency", [](auto t, auto w) { return parse_time(t, w); },
+        "an integer latency in ps >= 0");
     if (!latency) {
       throw InputError(fmt::format(
           "{}: latency_ps: missing: expected an attribute latency_ps (ps) or latency (with a "
@@ -199,9 +198,10 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
           l.where));
     }
     l.latency = *latency;
-    l.buffer = quantity(a, l.where, "buffer_bytes", "buffer", [](auto t, auto w) {
-      return parse_bytes(t, w);
-    }, "an integer size in bytes > 0").value_or(p.buffer);
+    l.buffer = quantity(
+                   a, l.where, "buffer_bytes", "buffer",
+                   [](auto t, auto w) { return parse_bytes(t, w); }, "an integer size in bytes > 0")
+                   .value_or(p.buffer);
     if (l.buffer.count == 0) {
       throw InputError(fmt::format("{}: buffer: value '0B': expected a size > 0", l.where));
     }
@@ -209,11 +209,10 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
     links.push_back(std::move(l));
   }
   const auto description = find(g[boost::graph_bundle].attrs, "description");
-  return detail::assemble(
-      description ? *description
-                  : fmt::format("graphml {}: {} vertices ({} hosts), {} links", source,
-                                vertices.size(), hosts, links.size()),
-      source, vertices, links);
+  return detail::assemble(description ? *description
+                                      : fmt::format("graphml {}: {} vertices ({} hosts), {} links",
+                                                    source, vertices.size(), hosts, links.size()),
+                          source, vertices, links);
 }
 
 }  // namespace moesim::topo

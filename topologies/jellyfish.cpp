@@ -171,8 +171,7 @@ bool fill_ports(Construction& c, Rng& rng, uint32_t r) {
     if (c.free_ports(u) >= 2) {
       // Break x - y and join u to both.
       const auto i = pick_edge(c, rng, [&](Edge e) {
-        return e.first != u && e.second != u && !c.adjacent(u, e.first) &&
-               !c.adjacent(u, e.second);
+        return e.first != u && e.second != u && !c.adjacent(u, e.first) && !c.adjacent(u, e.second);
       });
       if (!i) return false;
       const Edge e = c.unlink(*i);
@@ -198,8 +197,7 @@ bool fill_ports(Construction& c, Rng& rng, uint32_t r) {
 }
 
 // Component label of every switch (labels 0.., in order of the smallest member).
-std::vector<uint32_t> components(const std::vector<std::vector<uint32_t>>& adj,
-                                 uint32_t& count) {
+std::vector<uint32_t> components(const std::vector<std::vector<uint32_t>>& adj, uint32_t& count) {
   const auto n = static_cast<uint32_t>(adj.size());
   std::vector<uint32_t> label(n, UINT32_MAX);
   count = 0;
@@ -287,8 +285,8 @@ Topology build_jellyfish(const JellyfishParams& p) {
   Topology t(fmt::format(
       "jellyfish: {} switches of degree {}, {} hosts per switch, seed {}, host links {} / {}, "
       "fabric links {} / {}",
-      p.switches, p.degree, p.hosts_per_switch, p.seed, p.host_rate, p.host_latency,
-      p.fabric_rate, p.fabric_latency));
+      p.switches, p.degree, p.hosts_per_switch, p.seed, p.host_rate, p.host_latency, p.fabric_rate,
+      p.fabric_latency));
   const uint32_t num_hosts = p.switches * p.hosts_per_switch;
   for (uint32_t h = 0; h < num_hosts; ++h)
     t.add_vertex(VertexKind::Host, fmt::format("host{}", h), static_cast<int32_t>(h));
@@ -296,8 +294,8 @@ Topology build_jellyfish(const JellyfishParams& p) {
   for (uint32_t s = 0; s < p.switches; ++s)
     switches.push_back(t.add_vertex(VertexKind::Switch, fmt::format("sw{}", s)));
   for (uint32_t h = 0; h < num_hosts; ++h) {
-    t.add_link(t.host_vertex(h), switches[h / p.hosts_per_switch], LinkKind::HostLink,
-               p.host_rate, p.host_latency, p.buffer);
+    t.add_link(t.host_vertex(h), switches[h / p.hosts_per_switch], LinkKind::HostLink, p.host_rate,
+               p.host_latency, p.buffer);
   }
   for (const auto& [u, v] : edges) {
     t.add_link(switches[u], switches[v], LinkKind::Fabric, p.fabric_rate, p.fabric_latency,

@@ -97,8 +97,8 @@ uint64_t path_cost(const Topology& t, const std::vector<uint32_t>& links) {
 
 std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t dst, uint32_t k) {
   if (src >= t.num_hosts() || dst >= t.num_hosts()) {
-    throw std::out_of_range(fmt::format("k_shortest_paths: host {} or {} not below {}", src, dst,
-                                        t.num_hosts()));
+    throw std::out_of_range(
+        fmt::format("k_shortest_paths: host {} or {} not below {}", src, dst, t.num_hosts()));
   }
   std::vector<KPath> accepted;
   if (k == 0) return accepted;
@@ -112,8 +112,9 @@ std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t ds
   accepted.push_back(std::move(*first));
 
   // Candidates ordered by (cost, links): the set both deduplicates and picks the next path.
+  // No candidate repeats an accepted path: it shares a root with it only if the link after the
+  // root was banned.
   std::set<std::pair<uint64_t, std::vector<uint32_t>>> candidates;
-  std::set<std::vector<uint32_t>> taken{accepted.front().links};
   while (accepted.size() < k) {
     const std::vector<uint32_t> prev = accepted.back().links;  // copy: accepted may grow
     uint64_t root_cost = 0;
@@ -129,7 +130,7 @@ std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t ds
       if (auto tail = search.run(spur, d, banned_vertex, banned_link)) {
         std::vector<uint32_t> links(prev.begin(), prev.begin() + i);
         links.insert(links.end(), tail->links.begin(), tail->links.end());
-        if (!taken.count(links)) candidates.emplace(add_sat(root_cost, tail->cost), links);
+        candidates.emplace(add_sat(root_cost, tail->cost), std::move(links));
       }
       for (const uint32_t l : banned_links)
         banned_link[l] = 0;
@@ -141,7 +142,6 @@ std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t ds
     std::fill(banned_vertex.begin(), banned_vertex.end(), 0);
     if (candidates.empty()) break;
     auto best = candidates.extract(candidates.begin()).value();
-    taken.insert(best.second);
     accepted.push_back(KPath{std::move(best.second), best.first});
   }
   return accepted;

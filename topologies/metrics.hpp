@@ -19,11 +19,11 @@ struct MetricsOptions {
   // most max_routing_hosts hosts (it holds a cost per host and vertex), else paths are skipped.
   const Routing* routing = nullptr;
   uint32_t max_routing_hosts = 4096;
-  uint32_t path_sources = 16;        // evenly spaced source hosts, each to every other host
-  uint32_t max_bfs_sources = 2000;   // beyond this many switches, BFS from an even sample
-  std::vector<double> edge_length;   // per edge id (e.g. RsnInfo::edge_length), if spatial
-  bool bisection = true;             // estimate the bisection bandwidth (the slowest part)
-  uint64_t seed = 1;                 // for the bisection estimate's random starts
+  uint32_t path_sources = 16;       // evenly spaced source hosts, each to every other host
+  uint32_t max_bfs_sources = 2000;  // beyond this many switches, BFS from an even sample
+  std::vector<double> edge_length;  // per edge id (e.g. RsnInfo::edge_length), if spatial
+  bool bisection = true;            // estimate the bisection bandwidth (the slowest part)
+  uint64_t seed = 1;                // for the bisection estimate's random starts
   uint32_t bisection_random_starts = 4;
 };
 
@@ -46,9 +46,9 @@ struct TopoMetrics {
   uint32_t diameter = 0;    // hops, over reachable switch pairs from the BFS sources
   double aspl = 0;          // average shortest path length (hops), same pairs
   uint32_t bfs_sources = 0;
-  bool sampled = false;       // BFS from a sample: diameter is then a lower bound
-  double clustering = 0;      // average local clustering coefficient of the switch graph
-  double mean_switch_latency_us = 0;     // over switch-graph links
+  bool sampled = false;               // BFS from a sample: diameter is then a lower bound
+  double clustering = 0;              // average local clustering coefficient of the switch graph
+  double mean_switch_latency_us = 0;  // over switch-graph links
   std::optional<double> mean_edge_length;  // over switch-graph links, when lengths are given
   std::optional<PathCounts> equal_cost_paths;
   std::optional<BitsPerSec> bisection;  // estimate (an upper bound; see bisection.hpp)

@@ -61,9 +61,9 @@ BitsPerSec effective_fabric_rate(const RailParams& p) {
   validate(p);
   if (p.fabric_rate) return *p.fabric_rate;
   if (p.spines == 0) return BitsPerSec{0};  // no fabric links
-  const long double r = std::round(static_cast<long double>(p.servers) *
-                                   static_cast<long double>(p.host_rate.bps) /
-                                   (static_cast<long double>(p.spines) * p.oversubscription));
+  const long double r =
+      std::round(static_cast<long double>(p.servers) * static_cast<long double>(p.host_rate.bps) /
+                 (static_cast<long double>(p.spines) * p.oversubscription));
   if (!(r >= 1.0L) || r > static_cast<long double>(std::numeric_limits<uint64_t>::max())) {
     reject("--oversubscription", fmt::format("{}", p.oversubscription),
            fmt::format("a ratio giving a fabric rate of 1 bit/s .. 2^64-1 bit/s, got {:.0f} bit/s",

@@ -72,9 +72,9 @@ void validate(const RsnParams& p) {
   }
   require_range("--long-range", p.long_range, 0, 1, "a fraction from 0 to 1");
   if (p.hosts_per_switch < 1 || uint64_t{p.switches} * p.hosts_per_switch > kMaxHosts) {
-    reject("--hosts-per-switch", fmt::format("{}", p.hosts_per_switch),
-           fmt::format("an integer >= 1 with --switches x --hosts-per-switch at most {}",
-                       kMaxHosts));
+    reject(
+        "--hosts-per-switch", fmt::format("{}", p.hosts_per_switch),
+        fmt::format("an integer >= 1 with --switches x --hosts-per-switch at most {}", kMaxHosts));
   }
   detail::require_positive("--host-rate", p.host_rate);
   detail::require_positive("--fabric-rate", p.fabric_rate);
@@ -83,8 +83,8 @@ void validate(const RsnParams& p) {
   detail::require_non_negative("--switch-delay", p.switch_delay);
   require_range("--km-per-unit", p.km_per_unit, 0, kHuge, "a finite length >= 0");
   // The longest link (the box diagonal) must fit in TimePs with room to spare.
-  const double longest_ps = p.side * std::sqrt(static_cast<double>(p.dimension)) *
-                            p.km_per_unit * static_cast<double>(p.delay_per_km.ps);
+  const double longest_ps = p.side * std::sqrt(static_cast<double>(p.dimension)) * p.km_per_unit *
+                            static_cast<double>(p.delay_per_km.ps);
   if (longest_ps + static_cast<double>(p.switch_delay.ps) > 1e18) {
     reject("--km-per-unit", fmt::format("{}", p.km_per_unit),
            "a scale whose longest link (the box diagonal) stays below 10^6 s");
@@ -274,8 +274,8 @@ RsnResult build_rsn(const RsnParams& p) {
       "rsn: {} switches in [0,{}]^{}{}, kappa <{:.3f}>, {} kernel{}, long-range {}, {} hosts per "
       "switch, seed {}{}",
       n, p.side, dim, p.periodic ? " (torus)" : "", info.target_mean_degree, to_string(p.kernel),
-      p.kernel == RsnKernel::Uniform ? "" : fmt::format(" scale {}", p.kernel_scale),
-      p.long_range, p.hosts_per_switch, p.seed,
+      p.kernel == RsnKernel::Uniform ? "" : fmt::format(" scale {}", p.kernel_scale), p.long_range,
+      p.hosts_per_switch, p.seed,
       info.dropped_switches ? fmt::format(", giant component {} of {}", kept, n) : ""));
   const uint32_t num_hosts = kept * p.hosts_per_switch;
   for (uint32_t h = 0; h < num_hosts; ++h)

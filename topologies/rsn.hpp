@@ -49,8 +49,8 @@ struct RsnParams {
   BitsPerSec host_rate = 400_Gbps;
   BitsPerSec fabric_rate = 400_Gbps;
   TimePs host_latency = 1_us;
-  double km_per_unit = 1.0;            // physical length of one length unit
-  TimePs delay_per_km = 5_us;          // propagation in fibre
+  double km_per_unit = 1.0;               // physical length of one length unit
+  TimePs delay_per_km = 5_us;             // propagation in fibre
   TimePs switch_delay = TimePs{500'000};  // added to every switch-to-switch link
   Bytes buffer = Bytes{1u << 20};
   bool keep_giant = false;  // disconnected: keep the largest component (else InputError)
@@ -59,8 +59,8 @@ struct RsnParams {
 
 // What the draw produced, alongside the Topology. Degrees count switch-to-switch links.
 struct RsnInfo {
-  uint64_t pairs = 0;          // N (N - 1) / 2 candidate pairs
-  uint64_t clipped_pairs = 0;  // pairs whose probability exceeded 1 and was clipped
+  uint64_t pairs = 0;               // N (N - 1) / 2 candidate pairs
+  uint64_t clipped_pairs = 0;       // pairs whose probability exceeded 1 and was clipped
   double target_mean_degree = 0;    // <kappa> (sample mean of the expected degrees)
   double expected_mean_degree = 0;  // 2 sum(p_uv) / N, after clipping
   double edge_count_variance = 0;   // sum p_uv (1 - p_uv): the variance of the edge count

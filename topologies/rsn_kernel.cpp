@@ -92,8 +92,8 @@ RsnKernel parse_rsn_kernel(std::string_view text, std::string_view option) {
        {RsnKernel::Gaussian, RsnKernel::Exponential, RsnKernel::PowerLaw, RsnKernel::Uniform}) {
     if (text == to_string(k)) return k;
   }
-  throw InputError(fmt::format("{}: value '{}': expected gaussian, exponential, power-law or uniform",
-                               option, text));
+  throw InputError(fmt::format(
+      "{}: value '{}': expected gaussian, exponential, power-law or uniform", option, text));
 }
 
 RadialKernel::RadialKernel(RsnKernel k, uint32_t d, double s, double a)

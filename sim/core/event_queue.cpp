@@ -9,10 +9,13 @@
 namespace moesim {
 namespace {
 
-bool fires_after(const Event& a, const Event& b) {
-  if (a.time != b.time) return a.time > b.time;
-  return a.seq > b.seq;
-}
+// A function object, not a function: std::*_heap then inline the comparison.
+struct FiresAfter {
+  bool operator()(const Event& a, const Event& b) const {
+    if (a.time != b.time) return a.time > b.time;
+    return a.seq > b.seq;
+  }
+};
 
 }  // namespace
 
@@ -23,12 +26,12 @@ void EventQueue::schedule(TimePs time, uint32_t kind, uint32_t id) {
                     id, time, now_));
   }
   heap_.push_back(Event{time, next_seq_++, kind, id});
-  std::push_heap(heap_.begin(), heap_.end(), fires_after);
+  std::push_heap(heap_.begin(), heap_.end(), FiresAfter{});
 }
 
 Event EventQueue::pop() {
   if (heap_.empty()) throw InternalError("EventQueue::pop: queue is empty");
-  std::pop_heap(heap_.begin(), heap_.end(), fires_after);
+  std::pop_heap(heap_.begin(), heap_.end(), FiresAfter{});
   const Event e = heap_.back();
   heap_.pop_back();
   now_ = e.time;

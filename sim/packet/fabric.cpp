@@ -21,6 +21,7 @@ Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const Subflow
       ports_(topo_.num_links()),
       is_host_(topo_.num_vertices(), 0),
       rr_(topo_.num_vertices(), 0),
+      rr_phase_(topo_.num_vertices(), 0),
       sub_trims_(paths.num_subflows(), 0),
       rng_(make_stream(config.seed, "spray")) {
   for (uint32_t h = 0; h < topo_.num_hosts(); ++h)
@@ -53,8 +54,13 @@ uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v) {
   switch (paths_.transport.spray) {
     case SprayMode::Random:
       return hops[rng_.below(n)];
-    case SprayMode::RoundRobin:
-      return hops[rr_[v]++ % n];
+    case SprayMode::RoundRobin: {
+      // Every egress once per round, the round starting at a random egress (as htsim's RR
+      // re-permutes): a fixed order would lock onto the interleaving of arriving flows.
+      const uint32_t pos = rr_[v]++ % n;
+      if (pos == 0) rr_phase_[v] = static_cast<uint32_t>(rng_.below(n));
+      return hops[(pos + rr_phase_[v]) % n];
+    }
     case SprayMode::Adaptive: {
       // Least-queued egress; the scan starts at a rotating position so ties spread out.
       const uint32_t start = rr_[v]++;

@@ -97,7 +97,8 @@ class Fabric {
   std::vector<Port> ports_;
   std::vector<uint8_t> is_host_;  // per vertex
   std::vector<uint64_t> salt_;    // per vertex, hashes ACKs (and ECMP-style choices) per hop
-  std::vector<uint32_t> rr_;      // per vertex, round-robin position
+  std::vector<uint32_t> rr_;        // per vertex, round-robin position
+  std::vector<uint32_t> rr_phase_;  // per vertex, where this round started
   std::vector<uint32_t> sub_trims_;
   Rng rng_;
   uint64_t packets_ = 0, trims_ = 0, drops_ = 0;

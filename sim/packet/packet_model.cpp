@@ -2,8 +2,10 @@
 // default datacenter transport: a DCTCP window (dctcp.hpp) over per-packet ACKs, selective
 // by construction (an ACK names its packet), so a receiver accepts sprayed packets in any
 // order. A trimmed packet reaches the receiver as a header and is NACKed at once; the sender
-// retransmits it ahead of new data. A per-subflow timeout (coalesced: one pending timer that
-// re-arms itself lazily) backs up lost headers, ACKs and, with drop recovery, lost data.
+// retransmits it ahead of new data. A retransmission timeout backs up lost headers, ACKs and,
+// with drop recovery, lost data. Timers are coalesced: one tick every rto/8 scans the subflows
+// with packets in flight, so a timeout fires between 1 and 1.125 rto after the last progress
+// and the event heap holds no per-flow timers.
 // A flow finishes when its receiver holds every byte of every subflow.
 #include <algorithm>
 
@@ -87,7 +89,7 @@ class PacketRun final : public PacketHosts {
           fabric_.on_arrive(e.id);
           break;
         case kTimer:
-          on_timer(e.id);
+          on_tick();
           break;
         case kTaskDone:
           finish(e.id);
@@ -205,7 +207,11 @@ class PacketRun final : public PacketHosts {
     sf.in_flight += size;
     if (!sf.timer_armed) {
       sf.timer_armed = true;
-      events_.schedule(events_.now() + config_.rto, kTimer, s);
+      timed_.push_back(s);
+      if (!tick_pending_) {
+        tick_pending_ = true;
+        events_.schedule(events_.now() + tick(), kTimer, 0);
+      }
     }
     const uint32_t id = pool_.alloc();
     Packet& pkt = pool_[id];
@@ -284,16 +290,29 @@ class PacketRun final : public PacketHosts {
     wake(s);
   }
 
-  void on_timer(uint32_t s) {
-    Subflow& sf = subs_[s];
-    sf.timer_armed = false;
-    if (sf.acked == sf.num_pkts || sf.in_flight == 0) return;
-    const TimePs deadline = sf.last_progress + config_.rto;
-    if (events_.now() < deadline) {
-      sf.timer_armed = true;
-      events_.schedule(deadline, kTimer, s);
-      return;
+  TimePs tick() const { return TimePs{std::max<int64_t>(1, config_.rto.ps / 8)}; }
+
+  void on_tick() {
+    tick_pending_ = false;
+    size_t kept = 0;
+    for (const uint32_t s : timed_) {
+      Subflow& sf = subs_[s];
+      if (sf.acked == sf.num_pkts || sf.in_flight == 0) {
+        sf.timer_armed = false;
+        continue;
+      }
+      if (events_.now() >= sf.last_progress + config_.rto) time_out(s);
+      timed_[kept++] = s;
     }
+    timed_.resize(kept);
+    if (!timed_.empty()) {
+      tick_pending_ = true;
+      events_.schedule(events_.now() + tick(), kTimer, 0);
+    }
+  }
+
+  void time_out(uint32_t s) {
+    Subflow& sf = subs_[s];
     ++r_.timeouts;
     for (uint32_t seq = 0; seq < sf.next_new; ++seq) {
       uint8_t& st = state(sf, seq);
@@ -354,6 +373,8 @@ class PacketRun final : public PacketHosts {
   std::vector<Subflow> subs_;
   std::vector<uint8_t> state_;  // per packet: sender state | kReceived
   std::vector<uint32_t> subs_left_;
+  std::vector<uint32_t> timed_;  // subflows whose timer is armed
+  bool tick_pending_ = false;
   std::vector<uint32_t> ring_head_, ring_tail_;  // per host port: subflows ready to send
   std::vector<uint32_t> host_vertex_;
   std::vector<double> link_rate_;
