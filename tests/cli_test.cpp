@@ -82,6 +82,31 @@ TEST_CASE("cli: moesim run writes results.csv whose ideal CCT matches the NIC bo
   CHECK(slurp(dir.path / "res" / "links.csv").rfind("run,link,from,to", 0) == 0);
 }
 
+TEST_CASE("cli: the packet model runs next to fluid and skips ideal") {
+  TempDir dir;
+  REQUIRE(run_moesim(dir,
+                     "run --leaves 2 --spines 2 --hosts-per-leaf 4 --host-rate 100Gbps "
+                     "--size 64KiB --model fluid,packet --transport spray:rr,ideal --out res") ==
+          0);
+  const auto lines = split(slurp(dir.path / "res" / "results.csv"), '\n');
+  REQUIRE(lines.size() == 4);  // header + spray:rr x {fluid, packet} + ideal x fluid
+  const auto header = split(lines[0], ',');
+  const auto col = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    REQUIRE(it != header.end());
+    return static_cast<size_t>(it - header.begin());
+  };
+  const auto fluid = split(lines[1], ',');
+  const auto packet = split(lines[2], ',');
+  CHECK(packet[col("model")] == "packet");
+  CHECK(split(lines[3], ',')[col("transport")] == "ideal");
+  // 56 flows of 64 KiB = 17 packets of at most 4032 B each, plus one ACK per packet.
+  CHECK(std::stoul(packet[col("packets")]) == 2 * 56 * 17);
+  CHECK(std::stoul(fluid[col("packets")]) == 0);
+  // Packets carry headers and queue, so the packet model cannot beat the fluid model here.
+  CHECK(std::stod(packet[col("cct_us")]) > std::stod(fluid[col("cct_us")]));
+}
+
 TEST_CASE("cli: the same inputs and seed give byte-identical CSV") {
   TempDir dir;
   const std::string args =
@@ -104,7 +129,14 @@ TEST_CASE("cli: bad input exits with code 2 - one line on stderr and no output")
       "run --latency 5parsecs",
       "run --size 1.5B",
       "run --model warp",
-      "run --model packet",
+      "run --model simgrid",
+      "run --model packet --transport ideal",
+      "run --mtu 100B",
+      "run --mtu 4KiB --header 4KiB",
+      "run --ecn-threshold lots",
+      "run --recovery pray",
+      "run --rto 0s",
+      "run --buffer 0B",
       "run --transport split:1",
       "run --transport spray:bogus",
       "run --workload broadcast",

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "sim/core/error.hpp"
@@ -27,11 +29,13 @@ using moesim::operator""_Gbps;
 using namespace moesim::topo;
 namespace fs = std::filesystem;
 
-// A file under the temporary directory, removed when the test ends.
+// A file under the temporary directory, removed when the test ends. The process id keeps
+// concurrent test runs apart.
 class TempFile {
  public:
   TempFile(const std::string& name, const std::string& text)
-      : path_(fs::temp_directory_path() / ("moesim_topo_file_test_" + name)) {
+      : path_(fs::temp_directory_path() /
+              ("moesim_topo_file_test_" + std::to_string(::getpid()) + "_" + name)) {
     std::ofstream(path_) << text;
   }
   ~TempFile() { fs::remove(path_); }

@@ -121,7 +121,7 @@ TEST_CASE("topo::Rsn: clipping is counted and lowers the realised degree") {
   CHECK(r.info.realised_mean_degree < 10.0);
 }
 
-TEST_CASE("topo::Rsn: 1% long-range mass makes a spatial small world") {
+TEST_CASE("topo::Rsn: one percent long-range mass makes a spatial small world") {
   // reference/topologies.md §1.5 (measured): N = 5000, kappa = 10 fixed, Gaussian sigma = 0.02
   // on the unit torus: ASPL 11.48 at q = 0 and 6.82 at q = 0.01 (-41%), mean edge length 0.025
   // -> 0.029 (+16%). The same seed gives the same points, so the comparison is paired.
@@ -266,6 +266,10 @@ TEST_CASE("topo::Rsn: rejects bad parameters") {
   SECTION("kernel scale not a number") {
     p.kernel_scale = nan;
     REQUIRE_THROWS_WITH(build_rsn(p), Contains("--kernel-scale") && Contains("nan"));
+  }
+  SECTION("a kernel so wide it underflows") {
+    p.kernel_scale = 1e300;
+    REQUIRE_THROWS_WITH(build_rsn(p), Contains("--kernel-scale") && Contains("1e+300"));
   }
   SECTION("power-law kernel exponent not above the dimension") {
     p.kernel = RsnKernel::PowerLaw;

@@ -209,6 +209,13 @@ RsnResult build_rsn(const RsnParams& p) {
   if (m < 1) {
     local.emplace(p.kernel, dim, p.kernel_scale, p.kernel_exponent);
     if (p.periodic) info.torus_mass = torus_mass(*local, p.side);
+    // A kernel far wider than the box underflows; its torus limit would be uniform anyway.
+    if (!(info.torus_mass > 1e-9) || !std::isfinite(info.torus_mass)) {
+      reject("--kernel-scale", fmt::format("{}", p.kernel_scale),
+             fmt::format("a scale whose kernel keeps some mass on the torus of side {} (use "
+                         "--kernel uniform for a kernel wider than the box)",
+                         p.side));
+    }
   }
   const double scale = 1.0 / ((n / volume) * info.target_mean_degree);  // 1 / (rho <kappa>)
 

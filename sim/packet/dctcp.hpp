@@ -2,7 +2,8 @@
 // reordering that spraying causes: the "observation window" closes after a window's worth of
 // bytes has been acknowledged, rather than at a sequence number.
 //  - every ACK: count acked bytes and marked bytes (ECE, or a NACK of a trimmed packet);
-//  - at most one multiplicative decrease per window: cwnd *= 1 - alpha/2 on the first mark;
+//  - at most one multiplicative decrease per window: cwnd *= 1 - alpha/2 on the first mark,
+//    cwnd /= 2 on the first loss (a NACKed trimmed packet);
 //  - otherwise slow start below ssthresh, +1 MSS per window above it;
 //  - at the end of each window: alpha = (1 - g) alpha + g F, F = marked / acked;
 //  - a timeout: ssthresh = cwnd/2, cwnd = 1 MSS.
@@ -38,12 +39,27 @@ struct Dctcp {
     return d;
   }
 
-  void on_ack(double bytes, bool congestion) {
+  void on_ack(double bytes, bool congestion) { on_feedback(bytes, congestion, 1 - alpha / 2); }
+
+  // A lost (trimmed) packet: DCTCP reacts to loss as TCP does, halving the window once per
+  // window; the bytes count as marked in alpha's estimate.
+  void on_loss(double bytes) { on_feedback(bytes, true, 0.5); }
+
+  void on_timeout() {
+    ssthresh = std::max(mss, cwnd / 2);
+    cwnd = mss;
+    acked = marked = 0;
+    window_end = cwnd;
+    reduced = false;
+  }
+
+ private:
+  void on_feedback(double bytes, bool congestion, double decrease) {
     acked += bytes;
     if (congestion) {
       marked += bytes;
       if (!reduced) {
-        cwnd = std::max(mss, cwnd * (1 - alpha / 2));
+        cwnd = std::max(mss, cwnd * decrease);
         ssthresh = cwnd;
         reduced = true;
       }
@@ -60,13 +76,6 @@ struct Dctcp {
     }
   }
 
-  void on_timeout() {
-    ssthresh = std::max(mss, cwnd / 2);
-    cwnd = mss;
-    acked = marked = 0;
-    window_end = cwnd;
-    reduced = false;
-  }
 };
 
 }  // namespace moesim::sim

@@ -69,7 +69,8 @@ uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v) {
       for (uint32_t i = 0; i < n; ++i) {
         const uint32_t l = hops[(start + i) % n];
         const Port& p = ports_[l];
-        const uint64_t q = p.data.bytes + p.control.bytes + (p.busy != kNoPacket ? 1 : 0);
+        const uint64_t q =
+            p.data.bytes + p.control.bytes + (p.busy_until > events_.now() ? 1 : 0);
         if (q < best_q) {
           best_q = q;
           best = l;
@@ -141,7 +142,7 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
     } else {
       if (port.data.bytes >= config_.ecn_threshold.count) p.flags |= kCe;
       port.data.push(pool_, id);
-      if (port.busy == kNoPacket) start_tx(link);
+      wake_port(link);
       port.max_queue = std::max(port.max_queue, port.data.bytes);
       return;
     }
@@ -152,10 +153,21 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
     return;
   }
   port.control.push(pool_, id);
-  if (port.busy == kNoPacket) start_tx(link);
+  wake_port(link);
 }
 
-void Fabric::start_tx(uint32_t link) {
+void Fabric::wake_port(uint32_t link) {
+  Port& port = ports_[link];
+  if (port.free_pending) return;  // the port will look at its queues when it falls idle
+  if (port.busy_until <= events_.now()) {
+    start_next(link);
+  } else {
+    port.free_pending = true;
+    events_.schedule(port.busy_until, kLinkFree, link);
+  }
+}
+
+void Fabric::start_next(uint32_t link) {
   Port& port = ports_[link];
   uint32_t id = kNoPacket;
   if (!port.control.empty()) {
@@ -167,24 +179,28 @@ void Fabric::start_tx(uint32_t link) {
     if (id != kNoPacket) ++packets_;
   }
   if (id == kNoPacket) return;
-  const Packet& p = pool_[id];
-  port.busy = id;
+  Packet& p = pool_[id];
   port.wire_bytes += p.size;
   if (p.kind == PacketKind::Data && (p.flags & kTrimmed) == 0) {
     port.payload_bytes += p.size - config_.header.count;
   }
-  events_.schedule(events_.now() + serialization(port, p.size), kLinkFree, link);
+  // The packet is on the wire: it lands at the far end after serialization and propagation.
+  port.busy_until = events_.now() + serialization(port, p.size);
+  p.arrive = port.busy_until + port.latency;
+  const bool was_empty = port.pipe.empty();
+  port.pipe.push(pool_, id);
+  if (was_empty) events_.schedule(p.arrive, kArrive, link);
+  // Only a port with more to send needs to wake when this packet is out; an idle switch port
+  // costs no event per packet. Host ports may have more to pull.
+  if (!port.control.empty() || !port.data.empty() || port.host_port) {
+    port.free_pending = true;
+    events_.schedule(port.busy_until, kLinkFree, link);
+  }
 }
 
 void Fabric::on_link_free(uint32_t link) {
-  Port& port = ports_[link];
-  const uint32_t id = port.busy;
-  port.busy = kNoPacket;
-  pool_[id].arrive = events_.now() + port.latency;
-  const bool was_empty = port.pipe.empty();
-  port.pipe.push(pool_, id);
-  if (was_empty) events_.schedule(pool_[id].arrive, kArrive, link);
-  start_tx(link);
+  ports_[link].free_pending = false;
+  start_next(link);
 }
 
 void Fabric::on_arrive(uint32_t link) {

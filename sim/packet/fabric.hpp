@@ -45,9 +45,7 @@ class Fabric {
   // Sends packet `id` from vertex v (a host sending, or a switch forwarding) onwards.
   void forward(uint32_t id, uint32_t v);
   // Host port `link` may have data to pull: starts transmitting if it is idle.
-  void kick(uint32_t link) {
-    if (ports_[link].busy == kNoPacket) start_tx(link);
-  }
+  void kick(uint32_t link) { wake_port(link); }
   void on_link_free(uint32_t link);
   void on_arrive(uint32_t link);
 
@@ -66,8 +64,9 @@ class Fabric {
   struct Port {
     PacketFifo control;  // strict priority
     PacketFifo data;
-    PacketFifo pipe;  // on the wire, in arrival order
-    uint32_t busy = kNoPacket;
+    PacketFifo pipe;  // on the wire (serializing or propagating), in arrival order
+    TimePs busy_until;          // the packet in service has left the port by then
+    bool free_pending = false;  // a kLinkFree event is scheduled at busy_until
     uint32_t to = 0;
     TimePs latency;
     BitsPerSec rate;
@@ -82,7 +81,8 @@ class Fabric {
   uint32_t choose_link(const Packet& p, uint32_t v);
   uint32_t spray_link(std::span<const uint32_t> hops, uint32_t v);
   void enqueue(uint32_t id, uint32_t link);
-  void start_tx(uint32_t link);
+  void wake_port(uint32_t link);
+  void start_next(uint32_t link);
   TimePs serialization(const Port& port, uint32_t bytes) const;
 
   const topo::Routing& routing_;

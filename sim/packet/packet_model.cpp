@@ -276,7 +276,7 @@ class PacketRun final : public PacketHosts {
     wake(s);
   }
 
-  // A NACK says the packet was trimmed: resend it, and take it as a congestion mark.
+  // A NACK says the packet was trimmed: resend it, and take it as a loss.
   void on_nack(uint32_t s, uint32_t seq) {
     Subflow& sf = subs_[s];
     uint8_t& st = state(sf, seq);
@@ -286,7 +286,7 @@ class PacketRun final : public PacketHosts {
     st = static_cast<uint8_t>((st & kReceived) | kLost);
     sf.retx.push_back(seq);
     sf.last_progress = events_.now();
-    sf.cc.on_ack(size, true);
+    sf.cc.on_loss(size);
     wake(s);
   }
 
