@@ -7,11 +7,10 @@ namespace moesim::analysis {
 
 const std::vector<std::string>& summary_columns() {
   static const std::vector<std::string> cols = {
-      "cct_us",     "link_bound_us", "cct_over_bound", "fct_p50_us",
-      "fct_p99_us", "fct_max_us",    "max_link_util",  "mean_fabric_util",
-      "flows",      "subflows",      "split_flows",    "bytes",
-      "events",     "solves",        "packets",        "trims",
-      "drops",      "retransmits",   "timeouts",       "max_queue_bytes"};
+      "cct_us",      "link_bound_us", "cct_over_bound",   "fct_p50_us", "fct_p99_us",
+      "fct_max_us",  "max_link_util", "mean_fabric_util", "flows",      "subflows",
+      "split_flows", "bytes",         "events",           "solves",     "packets",
+      "trims",       "drops",         "retransmits",      "timeouts",   "max_queue_bytes"};
   return cols;
 }
 
@@ -40,7 +39,8 @@ void write_results_row(std::ostream& os, const Params& params, const Summary& s)
   for (const auto& [name, value] : params)
     line += csv_field(value) + ",";
   line += fmt::format(
-      "{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+      "{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{},{},{},{},{},{}"
+      "\n",
       s.cct_us, s.link_bound_us, s.cct_over_bound, s.fct_p50_us, s.fct_p99_us, s.fct_max_us,
       s.max_link_util, s.mean_fabric_util, s.flows, s.subflows, s.split_flows, s.bytes, s.events,
       s.solves, s.packets, s.trims, s.drops, s.retransmits, s.timeouts, s.max_queue_bytes);
@@ -56,15 +56,16 @@ void write_flows(std::ostream& os, const std::string& run, const Workload& w,
     const DagNode& d = w.node(n);
     if (d.kind != NodeKind::Flow) continue;
     const sim::NodeRecord& rec = r.nodes[n];
-    fmt::print(os, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{}\n", run, n, d.tag, d.src,
-               d.dst, d.size.count, rec.subflows, rec.start.us(), rec.finish.us(),
+    fmt::print(os, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{}\n", run, n, d.tag, d.src, d.dst,
+               d.size.count, rec.subflows, rec.start.us(), rec.finish.us(),
                (rec.finish - rec.start).us(), rec.retransmits, rec.trims);
   }
 }
 
 void write_links(std::ostream& os, const std::string& run, const topo::Topology& topo,
                  const sim::RunResult& r, bool header) {
-  if (header) os << "run,link,from,to,kind,rate_gbps,bytes,utilization,wire_bytes,max_queue_bytes\n";
+  if (header)
+    os << "run,link,from,to,kind,rate_gbps,bytes,utilization,wire_bytes,max_queue_bytes\n";
   const double span_s = r.makespan.seconds();
   for (uint32_t l = 0; l < r.links.size(); ++l) {
     const topo::DirLink& link = topo.link(l);

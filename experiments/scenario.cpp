@@ -69,8 +69,8 @@ sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed) {
     throw InputError(fmt::format("{}: '{}': expected trim or drop", s.where("recovery"), rec));
   }
   if (c.mtu.count > 65535 || c.mtu.count < 128) {
-    throw InputError(fmt::format("{}: {}: expected 128B to 65535B", s.where("mtu"),
-                                 to_string(c.mtu)));
+    throw InputError(
+        fmt::format("{}: {}: expected 128B to 65535B", s.where("mtu"), to_string(c.mtu)));
   }
   if (c.header.count == 0 || c.header.count >= c.mtu.count) {
     throw InputError(fmt::format("{}: {}: expected more than 0B and less than --mtu {}",

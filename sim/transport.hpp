@@ -21,7 +21,7 @@ enum class SprayMode : uint8_t { Random, RoundRobin, Adaptive };
 
 struct Transport {
   PathPolicy policy = PathPolicy::Ecmp;
-  uint32_t k = 1;                      // subflows for split:K
+  uint32_t k = 1;                       // subflows for split:K
   SprayMode spray = SprayMode::Random;  // for spray:M
 };
 

@@ -53,8 +53,7 @@ TEST_CASE("sim::packet: one flow on an idle path finishes at size over rate plus
   CHECK(r.trims == 0);
 }
 
-TEST_CASE("sim::packet: a short last packet is paced by the full packet ahead of it",
-          "[packet]") {
+TEST_CASE("sim::packet: a short last packet is paced by the full packet ahead of it", "[packet]") {
   const Sim s(test::tiny_leaf_spine());
   const sim::RunResult r = s.run(one_flow(4, 0, 2, 1_MiB), "ecmp", "packet");
   // 1 MiB = 260 full packets of 4032 B payload + one of 256 B (wire 320 B). Store and
@@ -88,8 +87,7 @@ TEST_CASE("sim::packet: every transport delivers every byte exactly once without
   }
 }
 
-TEST_CASE("sim::packet: the same seed gives the same run and spraying depends on it",
-          "[packet]") {
+TEST_CASE("sim::packet: the same seed gives the same run and spraying depends on it", "[packet]") {
   const Sim s(test::nonblocking(4, 4, 4));
   Rng rng = make_stream(7, "workload");
   const Workload w = workload::permutation(16, 1_MiB, rng);
@@ -165,8 +163,7 @@ TEST_CASE("sim::packet: trimming keeps a 35-to-1 incast moving", "[packet]") {
     CHECK(r.nodes[n].finish.us() <= 1.10 * 734.0);  // no flow is left behind
 }
 
-TEST_CASE("sim::packet: drop recovery loses packets and recovers them by timeout",
-          "[packet]") {
+TEST_CASE("sim::packet: drop recovery loses packets and recovers them by timeout", "[packet]") {
   const Sim s(test::nonblocking(4, 4, 9));
   const Workload w = workload::incast(36, 256_KiB, 0);
   sim::PacketConfig c;

@@ -2,7 +2,7 @@
 // leaf-spines of 128..1024 GPUs, under ecmp and ideal. Each benchmark builds the topology,
 // routing, workload and paths outside the timed region, then times one fluid run. Reported
 // counters: flows, simulated CCT, rate solves, and the process's peak RSS so far (run one
-// benchmark per process for a per-size peak: experiments/bench/run_fluid_bench.sh), and the
+// benchmark per process for a per-size peak: experiments/bench/run_bench.sh), and the
 // untimed set-up (topology, routing, workload, paths) in setup_s.
 #include <sys/resource.h>
 
@@ -70,5 +70,3 @@ BENCHMARK_CAPTURE(BM_FluidAllToAll, ideal, moesim::sim::PathPolicy::Ideal)
     ->Arg(1024)
     ->Iterations(1)
     ->Unit(benchmark::kSecond);
-
-BENCHMARK_MAIN();

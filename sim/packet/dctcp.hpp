@@ -75,7 +75,6 @@ struct Dctcp {
       reduced = false;
     }
   }
-
 };
 
 }  // namespace moesim::sim

@@ -7,8 +7,7 @@
 namespace moesim::sim {
 
 Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const SubflowEnds& ends,
-               const PacketConfig& config, PacketPool& pool, EventQueue& events,
-               PacketHosts& hosts)
+               const PacketConfig& config, PacketPool& pool, EventQueue& events, PacketHosts& hosts)
     : routing_(routing),
       topo_(routing.topology()),
       paths_(paths),
@@ -69,8 +68,7 @@ uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v) {
       for (uint32_t i = 0; i < n; ++i) {
         const uint32_t l = hops[(start + i) % n];
         const Port& p = ports_[l];
-        const uint64_t q =
-            p.data.bytes + p.control.bytes + (p.busy_until > events_.now() ? 1 : 0);
+        const uint64_t q = p.data.bytes + p.control.bytes + (p.busy_until > events_.now() ? 1 : 0);
         if (q < best_q) {
           best_q = q;
           best = l;

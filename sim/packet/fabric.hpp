@@ -64,7 +64,7 @@ class Fabric {
   struct Port {
     PacketFifo control;  // strict priority
     PacketFifo data;
-    PacketFifo pipe;  // on the wire (serializing or propagating), in arrival order
+    PacketFifo pipe;            // on the wire (serializing or propagating), in arrival order
     TimePs busy_until;          // the packet in service has left the port by then
     bool free_pending = false;  // a kLinkFree event is scheduled at busy_until
     uint32_t to = 0;
@@ -95,8 +95,8 @@ class Fabric {
   PacketHosts& hosts_;
   bool spray_;
   std::vector<Port> ports_;
-  std::vector<uint8_t> is_host_;  // per vertex
-  std::vector<uint64_t> salt_;    // per vertex, hashes ACKs (and ECMP-style choices) per hop
+  std::vector<uint8_t> is_host_;    // per vertex
+  std::vector<uint64_t> salt_;      // per vertex, hashes ACKs (and ECMP-style choices) per hop
   std::vector<uint32_t> rr_;        // per vertex, round-robin position
   std::vector<uint32_t> rr_phase_;  // per vertex, where this round started
   std::vector<uint32_t> sub_trims_;

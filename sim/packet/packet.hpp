@@ -21,7 +21,7 @@ enum PacketFlags : uint8_t {
 };
 
 struct Packet {
-  TimePs arrive;             // while on a link: when its last bit reaches the far end
+  TimePs arrive;              // while on a link: when its last bit reaches the far end
   uint32_t next = kNoPacket;  // intrusive FIFO link
   uint32_t sub = 0;           // subflow
   uint32_t seq = 0;           // packet number within the subflow

@@ -24,10 +24,10 @@ enum PktState : uint8_t { kUnsent = 0, kInFlight = 1, kAcked = 2, kLost = 3, kSe
 constexpr uint8_t kReceived = 4;
 
 struct Subflow {
-  uint64_t first = 0;      // index of its packet 0 in the per-packet state array
+  uint64_t first = 0;  // index of its packet 0 in the per-packet state array
   uint64_t bytes = 0;
   uint32_t num_pkts = 0;
-  uint32_t next_new = 0;   // next never-sent packet
+  uint32_t next_new = 0;  // next never-sent packet
   uint32_t acked = 0;
   uint32_t received = 0;   // distinct packets the receiver holds
   uint64_t in_flight = 0;  // wire bytes sent and neither acked, NACKed nor timed out
@@ -71,7 +71,8 @@ class PacketRun final : public PacketHosts {
       sf.first = total;
       sf.bytes = p.bytes[s];
       // A zero-byte message still sends one header-only packet.
-      sf.num_pkts = static_cast<uint32_t>(std::max<uint64_t>(1, (sf.bytes + payload_ - 1) / payload_));
+      sf.num_pkts =
+          static_cast<uint32_t>(std::max<uint64_t>(1, (sf.bytes + payload_ - 1) / payload_));
       total += sf.num_pkts;
     }
     state_.assign(total, kUnsent);
@@ -345,8 +346,9 @@ class PacketRun final : public PacketHosts {
       // the marking threshold K — DCTCP's operating point keeps about K queued at the
       // bottleneck, and a window of BDP + K keeps the link busy there.
       const double bdp = link_rate_[sf.link] * static_cast<double>(fabric_.base_rtt(s).ps) * 1e-12;
-      sf.cc = Dctcp::start(bdp + static_cast<double>(config_.mtu.count + config_.ecn_threshold.count),
-                           static_cast<double>(config_.mtu.count), config_.dctcp_g);
+      sf.cc =
+          Dctcp::start(bdp + static_cast<double>(config_.mtu.count + config_.ecn_threshold.count),
+                       static_cast<double>(config_.mtu.count), config_.dctcp_g);
       wake(s);
     }
   }
