@@ -123,11 +123,14 @@ TEST_CASE("workload::all_to_all: n(n-1) flows - (n-1) times size out of and into
   CHECK(bytes_sent(w) == std::vector<uint64_t>(n, 4ull << 20));
   CHECK(bytes_received(w) == std::vector<uint64_t>(n, 4ull << 20));
   CHECK(longest_chain(w) == 1);  // no dependencies: all flows start together
-  // Source-major, destination-minor: node 0 is 0->1, node n-1 (the fifth) is 1->0.
+  // Source-major, each source's peers in shifted order: node 0 is 0->1, node n-1 (the
+  // fifth) is 1->2, and node 2(n-1)-1 (host 1's last) is 1->0.
   CHECK(w.node(0).src == 0);
   CHECK(w.node(0).dst == 1);
   CHECK(w.node(n - 1).src == 1);
-  CHECK(w.node(n - 1).dst == 0);
+  CHECK(w.node(n - 1).dst == 2);
+  CHECK(w.node(2 * (n - 1) - 1).src == 1);
+  CHECK(w.node(2 * (n - 1) - 1).dst == 0);
   REQUIRE(w.tags().size() == 1);
   CHECK(w.tags()[0].collective == "all-to-all");
 }
@@ -278,7 +281,8 @@ TEST_CASE("workload::make_collective: rejects bad parameters") {
 TEST_CASE("workload::all_to_allv: flows from a matrix file - on the first m of n hosts") {
   TempDir dir;
   // Comment, blank line, spaces and a unit are all accepted. Nonzero off-diagonal entries
-  // make flows, in source-major order: 0->1 (100), 1->0 (4KiB = 4096), 1->2 (7), 2->0 (5).
+  // make flows, source-major, each source's peers in shifted order (i+1, i+2, ... mod 3):
+  // 0->1 (100), 1->2 (7), 1->0 (4KiB = 4096), 2->0 (5).
   const std::string path = dir.write("tm.csv",
                                      "# bytes from row host to column host\n"
                                      "0, 100, 0\n"
@@ -293,7 +297,7 @@ TEST_CASE("workload::all_to_allv: flows from a matrix file - on the first m of n
   CHECK(w.num_hosts() == 4);  // host 3 is in the topology but outside the matrix
   REQUIRE(w.num_flows() == 4);
   const std::vector<std::vector<uint64_t>> expected{
-      {0, 1, 100}, {1, 0, 4096}, {1, 2, 7}, {2, 0, 5}};
+      {0, 1, 100}, {1, 2, 7}, {1, 0, 4096}, {2, 0, 5}};
   for (uint32_t v = 0; v < 4; ++v) {
     CHECK(std::vector<uint64_t>{w.node(v).src, w.node(v).dst, w.node(v).size.count} == expected[v]);
   }

@@ -71,7 +71,8 @@ Workload ring(std::string_view kind, uint32_t n, Bytes size) {
   return w;
 }
 
-// all-to-allv on `num_hosts` hosts; the matrix covers hosts 0..rows-1. Source-major order.
+// all-to-allv on `num_hosts` hosts; the matrix covers hosts 0..rows-1. Source-major, and
+// each source's flows in shifted order (see all_to_all).
 Workload matrix_flows(const TrafficMatrix& tm, uint32_t num_hosts) {
   if (tm.rows() != tm.cols()) {
     throw InputError(fmt::format("all-to-allv: traffic matrix is {}x{}: expected a square matrix",
@@ -79,9 +80,11 @@ Workload matrix_flows(const TrafficMatrix& tm, uint32_t num_hosts) {
   }
   Workload w(num_hosts);
   const uint32_t tag = w.add_tag(Tag{"all-to-allv", "", -1, -1});
-  for (Eigen::Index i = 0; i < tm.rows(); ++i) {
-    for (Eigen::Index j = 0; j < tm.cols(); ++j) {
-      if (i == j || tm(i, j) == 0) continue;
+  const Eigen::Index n = tm.rows();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index k = 1; k < n; ++k) {
+      const Eigen::Index j = (i + k) % n;
+      if (tm(i, j) == 0) continue;
       w.add_flow(static_cast<uint32_t>(i), static_cast<uint32_t>(j), Bytes{tm(i, j)}, tag);
     }
   }
@@ -112,10 +115,12 @@ Workload all_to_all(uint32_t n, Bytes size) {
   check_size("all-to-all", size);
   Workload w(n);
   const uint32_t tag = w.add_tag(Tag{"all-to-all", "", -1, -1});
+  // Source-major; source i lists its peers in the shifted order i+1, i+2, ... (mod n), as
+  // pairwise-exchange all-to-all implementations do, so that a NIC serving its flows round
+  // robin is not in step with every other NIC towards the same destination (an incast wave).
   for (uint32_t i = 0; i < n; ++i) {
-    for (uint32_t j = 0; j < n; ++j) {
-      if (i != j) w.add_flow(i, j, size, tag);
-    }
+    for (uint32_t k = 1; k < n; ++k)
+      w.add_flow(i, (i + k) % n, size, tag);
   }
   w.finalize();
   return w;
