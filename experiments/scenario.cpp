@@ -83,32 +83,148 @@ sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed) {
   return c;
 }
 
-topo::LeafSpineParams parse_topology(const Settings& s) {
-  if (s.get("topology") != "leaf-spine") {
-    throw InputError(fmt::format("{}: '{}': expected leaf-spine (other topologies come later)",
-                                 s.where("topology"), s.get("topology")));
+namespace {
+
+double parse_real(const Settings& s, const std::string& name, double lo, double hi) {
+  const std::string& text = s.get(name);
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v) ||
+      v < lo || v > hi) {
+    throw InputError(
+        fmt::format("{}: '{}': expected a number from {} to {}", s.where(name), text, lo, hi));
   }
-  topo::LeafSpineParams p;
-  p.leaves = static_cast<uint32_t>(parse_count(s, "leaves", 1'000'000));
-  p.spines = static_cast<uint32_t>(parse_count(s, "spines", 1'000'000));
-  p.hosts_per_leaf = static_cast<uint32_t>(parse_count(s, "hosts-per-leaf", 1'000'000));
-  p.host_rate = parse_rate(s.get("host-rate"), s.where("host-rate"));
+  return v;
+}
+
+bool parse_yes_no(const Settings& s, const std::string& name) {
+  const std::string& text = s.get(name);
+  if (text == "yes") return true;
+  if (text == "no") return false;
+  throw InputError(fmt::format("{}: '{}': expected yes or no", s.where(name), text));
+}
+
+uint32_t parse_u32(const Settings& s, const std::string& name) {
+  return static_cast<uint32_t>(parse_count(s, name, 1'000'000));
+}
+
+}  // namespace
+
+topo::TopologySpec parse_topology(const Settings& s) {
+  topo::TopologySpec spec;
+  spec.kind = topo::parse_topology_kind(s.get("topology"), s.where("topology"));
+  const uint64_t seed = parse_count(s, "seed", UINT64_MAX);
+  const BitsPerSec host_rate = parse_rate(s.get("host-rate"), s.where("host-rate"));
+  std::optional<BitsPerSec> fabric_rate;
   if (s.get("fabric-rate") != "auto") {
-    p.fabric_rate = parse_rate(s.get("fabric-rate"), s.where("fabric-rate"));
+    fabric_rate = parse_rate(s.get("fabric-rate"), s.where("fabric-rate"));
   }
-  p.oversubscription = parse_ratio(s, "oversubscription");
-  p.host_latency = parse_time(s.get("latency"), s.where("latency"));
-  p.fabric_latency = p.host_latency;
-  p.gpus_per_server = static_cast<uint32_t>(parse_count(s, "gpus-per-server", 1'000'000));
-  p.nvlink_rate = parse_rate(s.get("nvlink-rate"), s.where("nvlink-rate"));
-  p.nvlink_latency = parse_time(s.get("nvlink-latency"), s.where("nvlink-latency"));
-  p.buffer = parse_bytes(s.get("buffer"), s.where("buffer"));
-  return p;
+  const double oversubscription = parse_ratio(s, "oversubscription");
+  const TimePs latency = parse_time(s.get("latency"), s.where("latency"));
+  const Bytes buffer = parse_bytes(s.get("buffer"), s.where("buffer"));
+  const uint32_t gpus_per_server = parse_u32(s, "gpus-per-server");
+  const BitsPerSec nvlink_rate = parse_rate(s.get("nvlink-rate"), s.where("nvlink-rate"));
+  const TimePs nvlink_latency = parse_time(s.get("nvlink-latency"), s.where("nvlink-latency"));
+  // A kind whose switch links have one rate and no oversubscription takes --fabric-rate as is,
+  // with auto meaning the host rate.
+  const BitsPerSec flat_rate = fabric_rate.value_or(host_rate);
+
+  topo::LeafSpineParams& ls = spec.leaf_spine;
+  ls.leaves = parse_u32(s, "leaves");
+  ls.spines = parse_u32(s, "spines");
+  ls.hosts_per_leaf = parse_u32(s, "hosts-per-leaf");
+  ls.host_rate = host_rate;
+  ls.fabric_rate = fabric_rate;
+  ls.oversubscription = oversubscription;
+  ls.host_latency = ls.fabric_latency = latency;
+  ls.gpus_per_server = gpus_per_server;
+  ls.nvlink_rate = nvlink_rate;
+  ls.nvlink_latency = nvlink_latency;
+  ls.buffer = buffer;
+
+  topo::FatTreeParams& ft = spec.fat_tree;
+  ft.k = parse_u32(s, "k");
+  ft.host_rate = host_rate;
+  ft.fabric_rate = fabric_rate;
+  ft.oversubscription = oversubscription;
+  ft.host_latency = ft.fabric_latency = latency;
+  ft.buffer = buffer;
+
+  topo::RailParams& rail = spec.rail;
+  rail.servers = parse_u32(s, "servers");
+  rail.gpus_per_server = gpus_per_server;
+  rail.spines = ls.spines;
+  rail.host_rate = host_rate;
+  rail.fabric_rate = fabric_rate;
+  rail.oversubscription = oversubscription;
+  rail.host_latency = rail.fabric_latency = latency;
+  rail.buffer = buffer;
+  rail.nvlink_rate = nvlink_rate;
+  rail.nvlink_latency = nvlink_latency;
+  if (spec.kind == topo::TopologyKind::Rail && gpus_per_server < 2) {
+    throw InputError(
+        fmt::format("{}: '{}': the rail topology needs 2 or more GPUs per server "
+                    "(one rail each), e.g. 8",
+                    s.where("gpus-per-server"), s.get("gpus-per-server")));
+  }
+
+  topo::JellyfishParams& jf = spec.jellyfish;
+  jf.switches = parse_u32(s, "switches");
+  jf.degree = parse_u32(s, "degree");
+  jf.hosts_per_switch = parse_u32(s, "hosts-per-switch");
+  jf.host_rate = host_rate;
+  jf.fabric_rate = flat_rate;
+  jf.host_latency = jf.fabric_latency = latency;
+  jf.buffer = buffer;
+  jf.seed = seed;
+
+  topo::RsnParams& rsn = spec.rsn;
+  rsn.switches = jf.switches;
+  rsn.hosts_per_switch = jf.hosts_per_switch;
+  rsn.dimension = parse_u32(s, "dimension");
+  rsn.periodic = parse_yes_no(s, "torus");
+  rsn.degree_law = topo::parse_degree_law(s.get("degree-law"), s.where("degree-law"));
+  rsn.mean_degree = parse_real(s, "mean-degree", 0, 1e6);
+  rsn.degree_exponent = parse_real(s, "degree-exponent", 0, 1e6);
+  rsn.degree_min = parse_real(s, "degree-min", 0, 1e6);
+  rsn.kernel = topo::parse_rsn_kernel(s.get("kernel"), s.where("kernel"));
+  rsn.kernel_scale = parse_real(s, "kernel-scale", 0, 1e6);
+  rsn.kernel_exponent = parse_real(s, "kernel-exponent", 0, 1e6);
+  rsn.long_range = parse_real(s, "long-range", 0, 1);
+  rsn.km_per_unit = parse_real(s, "km-per-unit", 0, 1e9);
+  rsn.delay_per_km = parse_time(s.get("delay-per-km"), s.where("delay-per-km"));
+  rsn.switch_delay = parse_time(s.get("switch-delay"), s.where("switch-delay"));
+  rsn.keep_giant = parse_yes_no(s, "keep-giant");
+  rsn.host_rate = host_rate;
+  rsn.fabric_rate = flat_rate;
+  rsn.host_latency = latency;
+  rsn.buffer = buffer;
+  rsn.seed = seed;
+
+  spec.file = s.get("topology-file");
+  spec.file_import.buffer = buffer;
+  if (spec.kind == topo::TopologyKind::File && spec.file.empty()) {
+    throw InputError(fmt::format("{}: file needs --topology-file: expected a CSV or GraphML path",
+                                 s.where("topology")));
+  }
+  if (spec.kind != topo::TopologyKind::File && !spec.file.empty()) {
+    throw InputError(fmt::format("{}: '{}' is only used by --topology file",
+                                 s.where("topology-file"), spec.file));
+  }
+  return spec;
+}
+
+topo::RouteCost parse_route_cost(const Settings& s) {
+  const std::string& text = s.get("route-cost");
+  if (text == "latency") return topo::RouteCost::Latency;
+  if (text == "hops") return topo::RouteCost::Hops;
+  throw InputError(fmt::format("{}: '{}': expected latency or hops", s.where("route-cost"), text));
 }
 
 Scenario parse_scenario(const Settings& s) {
   Scenario sc;
   sc.topology = parse_topology(s);
+  sc.route_cost = parse_route_cost(s);
   sc.workload.kind = s.get("workload");
   sc.workload.size = parse_bytes(s.get("size"), s.where("size"));
   sc.workload.matrix_file = s.get("matrix");

@@ -10,13 +10,15 @@
 #include "experiments/options.hpp"
 #include "sim/packet/config.hpp"
 #include "sim/transport.hpp"
-#include "topologies/leaf_spine.hpp"
+#include "topologies/builder.hpp"
+#include "topologies/routing.hpp"
 #include "workloads/collectives.hpp"
 
 namespace moesim::cli {
 
 struct Scenario {
-  topo::LeafSpineParams topology;
+  topo::TopologySpec topology;
+  topo::RouteCost route_cost = topo::RouteCost::Latency;
   workload::CollectiveSpec workload;  // num_hosts filled from the topology
   std::vector<std::string> models;
   std::vector<sim::Transport> transports;
@@ -26,7 +28,8 @@ struct Scenario {
   analysis::Params params;           // every scenario option, resolved, for results.csv
 };
 
-topo::LeafSpineParams parse_topology(const Settings& s);
+topo::TopologySpec parse_topology(const Settings& s);
+topo::RouteCost parse_route_cost(const Settings& s);
 sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed);
 Scenario parse_scenario(const Settings& s);
 

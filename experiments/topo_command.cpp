@@ -1,6 +1,5 @@
-#include <algorithm>
-#include <map>
-
+// `moesim topo`: builds any topology, prints its structural metrics and writes them as
+// topology.csv (metric,value), with topology.graphml and topology.dot.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -8,50 +7,64 @@
 #include "experiments/output_dir.hpp"
 #include "experiments/scenario.hpp"
 #include "topologies/export.hpp"
+#include "topologies/metrics.hpp"
 #include "topologies/routing.hpp"
 
 namespace moesim::cli {
+namespace {
+
+// The draw's own figures: what the RSN builder asked for and what it got.
+std::string rsn_rows(const topo::RsnInfo& info) {
+  return fmt::format(
+      "rsn_pairs,{}\nrsn_clipped_pairs,{}\nrsn_target_mean_degree,{:.4f}\n"
+      "rsn_expected_mean_degree,{:.4f}\nrsn_realised_mean_degree,{:.4f}\nrsn_components,{}\n"
+      "rsn_giant_size,{}\nrsn_dropped_switches,{}\nrsn_dropped_hosts,{}\n",
+      info.pairs, info.clipped_pairs, info.target_mean_degree, info.expected_mean_degree,
+      info.realised_mean_degree, info.components, info.giant_size, info.dropped_switches,
+      info.dropped_hosts);
+}
+
+}  // namespace
 
 int topo_command(const std::vector<std::string>& args) {
   const Settings settings = parse_settings(args, {"topology", "output"});
   if (settings.help) {
     fmt::print(
-        "Usage: moesim topo [options]\nBuilds the topology, prints a summary and writes "
-        "topology.graphml and topology.dot.\n\n{}",
+        "Usage: moesim topo [options]\nBuilds the topology, prints its metrics and writes "
+        "topology.csv (metric,value), topology.graphml and topology.dot.\n\n{}",
         fmt::streamed(describe({"topology", "output"})));
     return 0;
   }
-  const topo::LeafSpineParams params = parse_topology(settings);
-  const topo::Topology t = topo::build_leaf_spine(params);
-  OutputDir out(settings.get("out"), {"topology.graphml", "topology.dot"}, settings.where("out"));
+  const topo::TopologySpec spec = parse_topology(settings);
+  const topo::RouteCost cost = parse_route_cost(settings);
+  const std::vector<std::string> files = {"topology.csv", "topology.graphml", "topology.dot"};
+  OutputDir out(settings.get("out"), files, settings.where("out"));
+  const topo::BuiltTopology built = topo::build_topology(spec);
+  const topo::Topology& t = built.topology;
+  const topo::Routing routing(t, cost);
+
+  topo::MetricsOptions options;
+  options.routing = &routing;
+  options.seed = spec.jellyfish.seed;
+  if (built.rsn) options.edge_length = built.rsn->edge_length;
+  const topo::TopoMetrics m = topo::compute_metrics(t, options);
+  std::string csv = topo::metrics_csv(m);  // with its header
+  if (built.rsn) csv += rsn_rows(*built.rsn);
+  if (built.fabric_rate) csv += fmt::format("fabric_rate,{}\n", *built.fabric_rate);
+  out.open("topology.csv") << csv;
   topo::write_graphml(out.open("topology.graphml"), t);
   topo::write_dot(out.open("topology.dot"), t);
-
-  std::map<std::string, uint32_t> kinds;
-  for (uint32_t v = 0; v < t.num_vertices(); ++v)
-    ++kinds[topo::to_string(t.graph()[v].kind)];
-  fmt::print("{}\n", t.description());
-  for (const auto& [kind, count] : kinds)
-    fmt::print("  {:<10} {}\n", kind, count);
-  fmt::print("  links      {} full-duplex ({} directed)\n", t.num_links() / 2, t.num_links());
-  fmt::print("  fabric     {} per leaf-spine link, oversubscription {}\n",
-             topo::effective_fabric_rate(params), params.oversubscription);
-  // Equal-cost paths between host pairs, from up to 16 evenly spread sources to every host.
-  const topo::Routing routing(t);
-  std::vector<uint64_t> counts;
-  const uint32_t n = t.num_hosts(), step = std::max(1u, n / 16);
-  for (uint32_t s = 0; s < n; s += step) {
-    for (uint32_t d = 0; d < n; ++d) {
-      if (d != s) counts.push_back(topo::count_paths(routing, s, d));
-    }
-  }
-  if (!counts.empty()) {
-    std::sort(counts.begin(), counts.end());
-    fmt::print("  equal-cost paths per host pair: min {} median {} max {}\n", counts.front(),
-               counts[counts.size() / 2], counts.back());
-  }
   out.commit();
-  fmt::print("wrote topology.graphml, topology.dot in {}\n", out.path().string());
+
+  fmt::print("{}\n", t.description());
+  for (size_t begin = csv.find('\n') + 1; begin < csv.size();) {
+    const size_t end = csv.find('\n', begin);
+    const std::string row = csv.substr(begin, end - begin);
+    const size_t comma = row.find(',');
+    fmt::print("  {:<28} {}\n", row.substr(0, comma), row.substr(comma + 1));
+    begin = end + 1;
+  }
+  fmt::print("wrote {} in {}\n", fmt::join(files, ", "), out.path().string());
   return 0;
 }
 

@@ -21,8 +21,9 @@ uint64_t add_sat(uint64_t a, uint64_t b) {
   return a > kUnreachable - b ? kUnreachable : a + b;
 }
 
-// Latency in ps + 1: the +1 makes hop count break ties among zero-latency links.
-uint64_t link_cost(const DirLink& l) {
+// Latency in ps + 1: the +1 makes hop count break ties among zero-latency links. Or 1 per hop.
+uint64_t link_cost(const DirLink& l, RouteCost metric) {
+  if (metric == RouteCost::Hops) return 1;
   return add_sat(static_cast<uint64_t>(l.latency.ps), 1);
 }
 
@@ -38,7 +39,7 @@ struct Arcs {
   std::vector<uint64_t> reverse_cost;  // of its reverse: to -> v
 };
 
-Arcs make_arcs(const Topology& topo) {
+Arcs make_arcs(const Topology& topo, RouteCost metric) {
   Arcs a;
   const uint32_t n = topo.num_vertices();
   a.begin.reserve(n + 1);
@@ -47,8 +48,8 @@ Arcs make_arcs(const Topology& topo) {
     for (const uint32_t l : topo.out_links(v)) {
       a.to.push_back(topo.link(l).to);
       a.link.push_back(l);
-      a.cost.push_back(link_cost(topo.link(l)));
-      a.reverse_cost.push_back(link_cost(topo.link(l ^ 1u)));
+      a.cost.push_back(link_cost(topo.link(l), metric));
+      a.reverse_cost.push_back(link_cost(topo.link(l ^ 1u), metric));
     }
   }
   a.begin.push_back(static_cast<uint32_t>(a.to.size()));
@@ -57,14 +58,15 @@ Arcs make_arcs(const Topology& topo) {
 
 }  // namespace
 
-Routing::Routing(const Topology& topo) : topo_(&topo), num_vertices_(topo.num_vertices()) {
+Routing::Routing(const Topology& topo, RouteCost metric)
+    : topo_(&topo), num_vertices_(topo.num_vertices()) {
   const uint32_t n = num_vertices_;
   const uint32_t num_hosts = topo.num_hosts();
   const Graph& g = topo.graph();
   std::vector<uint8_t> is_host(n);  // bytes, not vector<bool>: read in the inner loops
   for (uint32_t v = 0; v < n; ++v)
     is_host[v] = g[v].kind == VertexKind::Host;
-  const Arcs arcs = make_arcs(topo);
+  const Arcs arcs = make_arcs(topo, metric);
 
   offsets_.resize(static_cast<size_t>(num_hosts) * (n + 1));
   hops_.resize(num_hosts);

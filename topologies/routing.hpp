@@ -1,8 +1,10 @@
 // The routing view of a Topology: for every destination host t and vertex v, the directed
 // links out of v that lie on a least-cost path to t (equal-cost next hops, ECMP's choice set).
 // Cost of a link = its latency in ps + 1, so hop count breaks ties among zero-latency links and
-// a short NVLink path beats a detour through the network. Hosts never forward: a path enters a
-// host only as its destination.
+// a short NVLink path beats a detour through the network; or, with RouteCost::Hops, 1 per link
+// (shortest-hop routing, as switches running ECMP on hop counts do — on a spatial network with
+// unequal link lengths, latency costs leave a single shortest path per pair). Hosts never
+// forward: a path enters a host only as its destination.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +15,11 @@
 
 namespace moesim::topo {
 
+enum class RouteCost : uint8_t { Latency, Hops };
+
 class Routing {
  public:
-  explicit Routing(const Topology& topo);
+  explicit Routing(const Topology& topo, RouteCost metric = RouteCost::Latency);
 
   // Equal-cost next-hop links from vertex v towards host `dst`, in increasing link id order.
   // Empty at the destination itself and where dst is unreachable.

@@ -1,0 +1,117 @@
+// Readers and writers for the router-trace formats of DESIGN.md §4, plus importers for the real
+// count files in data/traces/. Raw text becomes validated Batches here, at the edge: an expert
+// id out of range, a token with another number of experts than the rest, a malformed line or
+// number, or a missing column throws InputError "path:line: field 'f': value 'v': expected ...".
+//
+// Long CSV   `iteration,layer,token,rank,expert,weight`: one row per (token, chosen expert),
+//            rows of a token consecutive and in rank order (top-1 first). A header line is
+//            required; columns may come in any order; `rank` and `weight` may be left out (then
+//            the trace has no ranks / weights). Blank lines and lines starting with '#' are
+//            skipped.
+// JSONL      one object per (token, layer) — the layout of the Mixtral files in data/traces:
+//            {"layer": L, "experts": [e1, e2], "gating_probs": [p1, p2], "token_idx": T}, and
+//            optionally "iteration", "rank". `token_pos` (the raw profiler's name) is accepted
+//            for `token_idx`; other keys ("dataset", "problem_id", ...) are skipped. Without an
+//            "iteration" key, a new iteration starts when ("dataset", "problem_id") changes,
+//            when the layer goes down, or when the layer stays and the token index does not go
+//            up; iterations are then numbered 0, 1, ... in file order. So a processed Mario928
+//            file gives one iteration per problem (all its decode tokens), and the raw
+//            prefill/decode file gives the prefill pass then one iteration per decode step.
+// Counts CSV `iteration,layer,expert,count`: rows of one (iteration, layer) consecutive; an
+//            expert without a row has count 0.
+// Every format: iterations nondecreasing, each (iteration, layer) in one contiguous run,
+// token ids strictly increasing within a batch (so a file streams batch by batch).
+//
+// JSON parsing: a small strict cursor (trace_json.hpp), not boost::property_tree. Measured on
+// the real Mixtral JSONL (18,668 lines, -O2, this machine): property_tree read_json per line
+// ~0.25 M lines/s and it accepts "7" for 7; the cursor reads ~2.6 M lines/s end to end.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "workloads/trace.hpp"
+
+namespace moesim::workload {
+
+struct TraceReadOptions {
+  uint32_t num_experts = 0;  // required: expert ids must lie in [0, num_experts)
+  uint32_t top_k = 0;        // 0: every token must have as many experts as the first one
+};
+
+// Streaming readers; the first record is read at once, so shape() is known on return.
+std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, const TraceReadOptions& o);
+std::unique_ptr<TraceReader> open_jsonl_trace(const std::string& path, const TraceReadOptions& o);
+// By extension: .csv or .jsonl (InputError otherwise).
+std::unique_ptr<TraceReader> open_trace(const std::string& path, const TraceReadOptions& o);
+Trace read_trace(const std::string& path, const TraceReadOptions& o);
+
+// Writers stream batches to "<path>.tmp" and rename it to `path` on close(); a writer
+// destroyed without close() leaves nothing behind. Floats print in their shortest exact form,
+// so reading a written file and writing it again gives identical bytes.
+class TraceWriter {
+ public:
+  virtual ~TraceWriter() = default;
+  // InternalError if the batch does not fit the shape given at construction.
+  virtual void write(const Batch& b) = 0;
+  virtual void close() = 0;
+};
+
+std::unique_ptr<TraceWriter> make_csv_trace_writer(const std::string& path,
+                                                   const TraceShape& shape);
+std::unique_ptr<TraceWriter> make_jsonl_trace_writer(const std::string& path,
+                                                     const TraceShape& shape);
+// By extension: .csv or .jsonl.
+std::unique_ptr<TraceWriter> make_trace_writer(const std::string& path, const TraceShape& shape);
+void write_trace(const std::string& path, const Trace& trace);
+// Streams every batch of `reader` into `writer`, then closes the writer.
+void copy_trace(TraceReader& reader, TraceWriter& writer);
+
+// ---- counts ----
+
+struct CountsReadOptions {
+  uint32_t num_experts = 0;  // required
+  // Extra key columns and the value a row must have to be kept, e.g. {"model", "olmoe"} for
+  // data/traces' OLMoE expert_counts.csv. Any other column besides iteration, layer, expert and
+  // count is an error. A file without an `iteration` column is iteration 0.
+  std::vector<std::pair<std::string, std::string>> filters;
+};
+
+class CountsReader {
+ public:
+  virtual ~CountsReader() = default;
+  virtual bool next(LayerCounts& out) = 0;
+  virtual uint32_t num_experts() const = 0;
+};
+
+std::unique_ptr<CountsReader> open_counts_csv(const std::string& path, const CountsReadOptions& o);
+ExpertCounts read_counts_csv(const std::string& path, const CountsReadOptions& o);
+
+class CountsWriter {
+ public:
+  CountsWriter(const std::string& path, uint32_t num_experts);
+  ~CountsWriter();
+  // One row per expert, zeros included.
+  void write(const LayerCounts& c);
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+void write_counts_csv(const std::string& path, const ExpertCounts& counts);
+
+// A headerless matrix, one line per layer (0, 1, ...) of comma-separated counts per expert,
+// '#' comment lines (data/traces' mixtral-8x7b_expert-activation-counts_abhibambhaniya).
+// Iteration 0; every row must have the same number of experts.
+ExpertCounts read_count_matrix_csv(const std::string& path);
+
+// specMoE's expert_statistics_3d.json: {"num_experts": E, "expert_usage_by_layer":
+// {"<layer>": {"<expert>": count, ...}, ...}, ...}; other keys skipped; iteration 0.
+ExpertCounts read_expert_usage_json(const std::string& path);
+
+}  // namespace moesim::workload
