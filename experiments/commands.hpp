@@ -12,5 +12,7 @@ namespace moesim::cli {
 int run_command(const std::vector<std::string>& args);
 // `moesim topo`: builds the topology, prints a summary, writes GraphML and DOT.
 int topo_command(const std::vector<std::string>& args);
+// `moesim rsn`: the random-spatial-network experiment (rsn.csv).
+int rsn_command(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli

@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "Usage: moesim <command> [options]\n"
     "Commands:\n"
     "  run    simulate a collective under one or more transports and network models\n"
-    "  topo   build a topology, print a summary, write GraphML and DOT\n"
+    "  topo   build a topology, print its metrics, write CSV, GraphML and DOT\n"
+    "  rsn    the random-spatial-network experiment: kernels x long-range share\n"
     "Run `moesim <command> --help` for the options of a command.\n"
     "With no command at all, `moesim` runs `moesim run` with its defaults.\n";
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (cmd == "run") return moesim::cli::run_command(args);
     if (cmd == "topo") return moesim::cli::topo_command(args);
+    if (cmd == "rsn") return moesim::cli::rsn_command(args);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       std::cout << kUsage;
       return 0;
@@ -38,7 +40,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     throw moesim::InputError(
-        fmt::format("unknown command '{}': expected run or topo (see moesim --help)", cmd));
+        fmt::format("unknown command '{}': expected run, topo or rsn (see moesim --help)", cmd));
   } catch (const moesim::InputError& e) {
     std::cerr << "moesim: error: " << e.what() << "\n";
     return 2;

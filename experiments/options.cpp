@@ -99,6 +99,10 @@ const std::vector<OptionDef>& option_defs() {
       {"detail", "", "output", "extra CSV files, comma-separated: flows | links | collectives",
        false},
       {"config", "", "output", "config file with the same keys (key = value per line)", false},
+      {"kernels", "gaussian,exponential,power-law", "experiment",
+       "rsn experiment: distance kernels to compare, comma-separated", false},
+      {"long-range-values", "0,0.01,0.05,0.2", "experiment",
+       "rsn experiment: long-range kernel shares m to sweep, comma-separated (0 to 1)", false},
   };
   return defs;
 }
@@ -127,6 +131,12 @@ std::string Settings::where(const std::string& name) const {
   const std::string& src = values_.at(name).second;
   if (src == "default" || src == "command line") return "--" + name;
   return fmt::format("{}: {}", src, name);
+}
+
+const std::string& Settings::source(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw InternalError("option not declared: " + name);
+  return it->second.second;
 }
 
 void Settings::set(const std::string& name, std::string value, std::string source) {

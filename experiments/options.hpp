@@ -15,7 +15,7 @@ namespace moesim::cli {
 struct OptionDef {
   std::string name;
   std::string def;    // default value as text
-  std::string group;  // "topology", "workload", "simulation", "output"
+  std::string group;  // "topology", "workload", "simulation", "output", "experiment"
   std::string help;   // ends with the unit or accepted values
   bool is_param;      // a scenario parameter: becomes a column of results.csv
 };
@@ -31,6 +31,8 @@ class Settings {
   const std::string& get(const std::string& name) const;
   // What to name in an error about this option: "--leaves" or "exp.ini:3: leaves".
   std::string where(const std::string& name) const;
+  // Where the value came from: "default", "command line" or "file:line".
+  const std::string& source(const std::string& name) const;
   bool help = false;
   void set(const std::string& name, std::string value, std::string source);
 

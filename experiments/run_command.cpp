@@ -1,4 +1,3 @@
-#include <chrono>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -8,6 +7,7 @@
 #include "analysis/metrics.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/output_dir.hpp"
+#include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
 #include "sim/core/error.hpp"
 #include "sim/model.hpp"
@@ -97,49 +97,24 @@ int run_command(const std::vector<std::string>& args) {
   }
   std::vector<RunRow> rows;
   bool first = true;
-  for (const sim::Transport& transport : sc.transports) {
-    const auto t0 = std::chrono::steady_clock::now();
-    sim::PathSet paths;
-    try {
-      paths = sim::assign_paths(routing, workload, transport, sc.seed);
-    } catch (const InputError& e) {
-      // plan exists only on 2-tier leaf-spines; in a list of transports it is skipped.
-      if (transport.policy != sim::PathPolicy::Plan || sc.transports.size() == 1) throw;
-      fmt::print("skipped: {} ({})\n", to_string(transport), e.what());
-      continue;
+  run_pairs(routing, workload, sc, [&](RunOutcome&& o) {
+    RunRow row{o.model, o.transport, analysis::summarize(topology, workload, o.result), o.wall_s};
+    for (auto& [name, value] : params) {
+      if (name == "model") value = row.model;
+      if (name == "transport") value = row.transport;
     }
-    const double path_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (const std::string& model_name : sc.models) {
-      const auto model = sim::make_model(model_name, sc.packet);
-      if (!model->supports(transport)) {
-        fmt::print("skipped: {} with --model {} (not defined for this model)\n",
-                   to_string(transport), model_name);
-        continue;
-      }
-      const auto t1 = std::chrono::steady_clock::now();
-      const sim::RunResult result = model->run(routing, workload, paths);
-      const double wall =
-          path_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-      RunRow row{model_name, to_string(transport), analysis::summarize(topology, workload, result),
-                 wall};
-      for (auto& [name, value] : params) {
-        if (name == "model") value = row.model;
-        if (name == "transport") value = row.transport;
-      }
-      if (first) analysis::write_results_header(out.open("results.csv"), params);
-      analysis::write_results_row(out.open("results.csv"), params, row.summary);
-      const std::string run_id = row.transport + "/" + row.model;
-      for (const auto& d : sc.details) {
-        std::ofstream& os = out.open(d + ".csv");
-        if (d == "flows") analysis::write_flows(os, run_id, workload, result, first);
-        if (d == "links") analysis::write_links(os, run_id, topology, result, first);
-        if (d == "collectives") analysis::write_collectives(os, run_id, workload, result, first);
-      }
-      first = false;
-      rows.push_back(std::move(row));
+    if (first) analysis::write_results_header(out.open("results.csv"), params);
+    analysis::write_results_row(out.open("results.csv"), params, row.summary);
+    const std::string run_id = row.transport + "/" + row.model;
+    for (const auto& d : sc.details) {
+      std::ofstream& os = out.open(d + ".csv");
+      if (d == "flows") analysis::write_flows(os, run_id, workload, o.result, first);
+      if (d == "links") analysis::write_links(os, run_id, topology, o.result, first);
+      if (d == "collectives") analysis::write_collectives(os, run_id, workload, o.result, first);
     }
-  }
+    first = false;
+    rows.push_back(std::move(row));
+  });
   if (rows.empty()) {
     throw InputError(fmt::format("{}: no --transport given can run on --model {}",
                                  settings.where("transport"), settings.get("model")));

@@ -28,7 +28,10 @@ struct CountRow {
 class CsvCountsReader : public CountsReader {
  public:
   CsvCountsReader(const std::string& path, const CountsReadOptions& o)
-      : lines_(path), num_experts_(o.num_experts), filters_(o.filters) {
+      : lines_(path),
+        num_experts_(o.num_experts),
+        expert_expected_(fmt::format("an expert id in [0, {})", o.num_experts)),
+        filters_(o.filters) {
     if (num_experts_ == 0) throw InputError(fmt::format("{}: num_experts must be > 0", path));
     read_header();
     have_row_ = read_row(row_);
@@ -121,9 +124,8 @@ class CsvCountsReader : public CountsReader {
       row.line = w.line;
       row.iteration = iteration_ ? text::parse_u32(fields_[*iteration_], w, "iteration") : 0;
       row.layer = text::parse_u32(fields_[*layer_], w, "layer");
-      const std::string expected = fmt::format("an expert id in [0, {})", num_experts_);
-      row.expert = text::parse_u32(fields_[*expert_], w, "expert", expected);
-      if (row.expert >= num_experts_) fail(w, "expert", fields_[*expert_], expected);
+      row.expert = text::parse_u32(fields_[*expert_], w, "expert", expert_expected_);
+      if (row.expert >= num_experts_) fail(w, "expert", fields_[*expert_], expert_expected_);
       row.count = text::parse_u64(fields_[*count_], w, "count", "a token count >= 0");
       return true;
     }
@@ -131,6 +133,7 @@ class CsvCountsReader : public CountsReader {
 
   text::LineReader lines_;
   uint32_t num_experts_;
+  std::string expert_expected_;
   std::vector<std::pair<std::string, std::string>> filters_;
   std::vector<std::pair<size_t, std::string>> filter_index_;
   std::optional<size_t> iteration_, layer_, expert_, count_;

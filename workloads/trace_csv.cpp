@@ -31,7 +31,9 @@ struct Row {
 class CsvTraceReader : public text::RecordTraceReader {
  public:
   CsvTraceReader(const std::string& path, const TraceReadOptions& o)
-      : RecordTraceReader(path, o, "token"), lines_(path) {
+      : RecordTraceReader(path, o, "token"),
+        lines_(path),
+        expert_expected_(fmt::format("an expert id in [0, {})", o.num_experts)) {
     read_header();
     have_row_ = read_row(row_);
     prime();
@@ -101,9 +103,8 @@ class CsvTraceReader : public text::RecordTraceReader {
     row.token = u32(kToken);
     if (shape_.has_ranks) row.rank = u32(kRank);
     const std::string_view e = fields_[*index_[kExpert]];
-    const std::string expected = fmt::format("an expert id in [0, {})", shape_.num_experts);
-    row.expert = text::parse_u32(e, w, "expert", expected);
-    if (row.expert >= shape_.num_experts) fail(w, "expert", e, expected);
+    row.expert = text::parse_u32(e, w, "expert", expert_expected_);
+    if (row.expert >= shape_.num_experts) fail(w, "expert", e, expert_expected_);
     if (shape_.has_weights) row.weight = text::parse_weight(fields_[*index_[kWeight]], w, "weight");
     return true;
   }
@@ -151,6 +152,7 @@ class CsvTraceReader : public text::RecordTraceReader {
   }
 
   text::LineReader lines_;
+  std::string expert_expected_;
   std::array<std::optional<size_t>, kNumColumns> index_{};  // field position of each column
   size_t num_fields_ = 0;
   std::vector<std::string_view> fields_;

@@ -23,7 +23,9 @@ struct Keys {
 class JsonlTraceReader : public text::RecordTraceReader {
  public:
   JsonlTraceReader(const std::string& path, const TraceReadOptions& o)
-      : RecordTraceReader(path, o, "token_idx"), lines_(path) {
+      : RecordTraceReader(path, o, "token_idx"),
+        lines_(path),
+        expert_expected_(fmt::format("an expert id in [0, {})", o.num_experts)) {
     prime();
   }
 
@@ -39,8 +41,6 @@ class JsonlTraceReader : public text::RecordTraceReader {
       if (seen) fail_at(w, fmt::format("field '{}': appears twice, expected once", key));
       seen = true;
     };
-    const std::string expert_expected =
-        fmt::format("an expert id in [0, {})", shape_.num_experts);
     bool have_dataset = false, have_problem = false;
     c.expect('{', "to start a record");
     if (!c.consume('}')) {
@@ -56,8 +56,8 @@ class JsonlTraceReader : public text::RecordTraceReader {
           if (!c.consume(']')) {
             do {
               const std::string_view v = c.number(key);
-              const uint32_t e = text::parse_u32(v, w, key, expert_expected);
-              if (e >= shape_.num_experts) fail(w, key, v, expert_expected);
+              const uint32_t e = text::parse_u32(v, w, key, expert_expected_);
+              if (e >= shape_.num_experts) fail(w, key, v, expert_expected_);
               rec.experts.push_back(e);
             } while (c.consume(','));
             c.expect(']', "to close the expert list");
@@ -163,6 +163,7 @@ class JsonlTraceReader : public text::RecordTraceReader {
   }
 
   text::LineReader lines_;
+  std::string expert_expected_;
   size_t first_line_ = 0;  // 0 until the first record is read
   Keys first_keys_;
   std::string request_, prev_request_;

@@ -1,0 +1,50 @@
+#include "experiments/run_pairs.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+#include "sim/model.hpp"
+
+namespace moesim::cli {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+size_t run_pairs(const topo::Routing& routing, const Workload& w, const Scenario& sc,
+                 const std::function<void(RunOutcome&&)>& sink) {
+  size_t runs = 0;
+  for (const sim::Transport& transport : sc.transports) {
+    const auto t0 = std::chrono::steady_clock::now();
+    sim::PathSet paths;
+    try {
+      paths = sim::assign_paths(routing, w, transport, sc.seed);
+    } catch (const InputError& e) {
+      if (transport.policy != sim::PathPolicy::Plan || sc.transports.size() == 1) throw;
+      fmt::print("skipped: {} ({})\n", to_string(transport), e.what());
+      continue;
+    }
+    const double path_s = seconds_since(t0);
+    for (const std::string& model_name : sc.models) {
+      const auto model = sim::make_model(model_name, sc.packet);
+      if (!model->supports(transport)) {
+        fmt::print("skipped: {} with --model {} (not defined for this model)\n",
+                   to_string(transport), model_name);
+        continue;
+      }
+      const auto t1 = std::chrono::steady_clock::now();
+      RunOutcome o{to_string(transport), model_name, model->run(routing, w, paths), 0};
+      o.wall_s = path_s + seconds_since(t1);
+      ++runs;
+      sink(std::move(o));
+    }
+  }
+  return runs;
+}
+
+}  // namespace moesim::cli
