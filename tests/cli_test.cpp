@@ -1,56 +1,11 @@
 // End-to-end tests of the `moesim` binary: what a user runs, what lands on disk, exit codes.
-#include <sys/wait.h>
-#include <unistd.h>
+#include <algorithm>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
-namespace fs = std::filesystem;
+#include "cli_util.hpp"
 
-namespace {
-
-// A fresh directory per test, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / fmt::format("moesim-cli-{}-{}", ::getpid(), counter()++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static int& counter() {
-    static int c = 0;
-    return c;
-  }
-};
-
-int run_moesim(const TempDir& dir, const std::string& args) {
-  const std::string cmd = fmt::format("cd '{}' && '{}' {} > stdout.txt 2> stderr.txt",
-                                      dir.path.string(), MOESIM_BINARY, args);
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  for (std::string item; std::getline(ss, item, sep);)
-    out.push_back(item);
-  return out;
-}
-
-}  // namespace
+using namespace moesim::test;
 
 TEST_CASE("cli: moesim run writes results.csv whose ideal CCT matches the NIC bound") {
   // 2 leaves x 4 hosts, 2 spines, 100 Gb/s hosts (fabric auto: 4 * 100 / 2 = 200 Gb/s),
