@@ -42,14 +42,14 @@ wl::Placement replicated_placement() {
 
 TEST_CASE("workload::Capacity: formula on hand-derived cases") {
   // Megatron get_capacity: ceil((T * K / E) * factor).
-  CHECK(wl::expert_capacity(128, 2, 16, 1.0) == 16);  // 256 / 16 = 16
+  CHECK(wl::expert_capacity(128, 2, 16, 1.0) == 16);   // 256 / 16 = 16
   CHECK(wl::expert_capacity(128, 2, 16, 1.25) == 20);  // 16 * 1.25 = 20
   CHECK(wl::expert_capacity(10, 1, 3, 1.0) == 4);      // ceil(3.33)
   CHECK(wl::expert_capacity(100, 2, 8, 0.5) == 13);    // 25 * 0.5 = 12.5 -> 13
   CHECK(wl::expert_capacity(8, 1, 16, 1.0) == 1);      // ceil(0.5)
   CHECK(wl::expert_capacity(8, 1, 16, 1.0, 4) == 4);   // min_capacity wins
-  // Float parity with Megatron: 10 * 1.1 = 11.000000000000002 in double -> 12.
-  CHECK(wl::expert_capacity(10, 1, 1, 1.1) == 12);
+  // Float parity with Megatron: 50 * 1.1 = 55.00000000000001 in double -> 56 (not 55).
+  CHECK(wl::expert_capacity(100, 1, 2, 1.1) == 56);
   REQUIRE_THROWS_AS(wl::expert_capacity(10, 1, 0, 1.0), InputError);
   REQUIRE_THROWS_AS(wl::expert_capacity(10, 1, 2, 0.0), InputError);
   REQUIRE_THROWS_AS(wl::expert_capacity(10, 1, 2, NAN), InputError);
@@ -165,10 +165,9 @@ TEST_CASE("workload::Capacity: reproduces Megatron token dropping by probability
       probs.push_back(std::exp(x - top) / sum);
   }
   const wl::TopKSelection sel = wl::select_top_k(probs, num_experts, k, {}, false);
-  const wl::CapacityResult r =
-      wl::apply_capacity(sel.experts, sel.weights, k, num_experts,
-                         {wl::CapacityMode::drop, v.get<double>("capacity_factor"),
-                          wl::DropPolicy::probability});
+  const wl::CapacityResult r = wl::apply_capacity(
+      sel.experts, sel.weights, k, num_experts,
+      {wl::CapacityMode::drop, v.get<double>("capacity_factor"), wl::DropPolicy::probability});
   CHECK(r.capacity == v.get<uint64_t>("capacity"));
   CHECK(r.num_dropped == v.get<uint64_t>("dropped"));
   size_t tokens_matching = 0;
@@ -210,13 +209,15 @@ TEST_CASE("workload::BiasBalancer: bias selects but raw scores weigh") {
 
 TEST_CASE("workload::BiasBalancer: lowers max over mean on a skewed stream") {
   // 16 experts, top-2, 1024 fresh tokens per step, sigmoid(skew_e + N(0, 0.5^2)) scores with a
-  // fixed skew from -1.5 (expert 0) to +1.5 (expert 15). Unbalanced, the two hottest experts
-  // take most slots (max/mean well above 3); the sign update with u = 0.02 moves each bias by
-  // at most 1.0 in 50 steps, enough to offset the sigmoid gap (~0.64), so max/mean must fall.
+  // fixed skew from -1.5 (expert 0) to +1.5 (expert 15). Unbalanced, the hottest experts take
+  // most slots (max/mean about 5.5). The scores span sigmoid(-1.5) = 0.18 .. sigmoid(1.5) =
+  // 0.82; with u = 0.01 the extremes' biases close that 0.64 gap from both sides (0.32 each)
+  // in about 32 steps, after which max/mean sits at the sampling-noise floor of 128 slots per
+  // expert (about 1.25; policies.md §1.7: a MaxVio floor of 0.2-0.3).
   const uint32_t num_experts = 16;
   const uint32_t k = 2;
   moesim::Rng rng = moesim::make_stream(11, "alf-test");
-  wl::BiasBalancer balancer(num_experts, 0.02);
+  wl::BiasBalancer balancer(num_experts, 0.01);
   std::vector<double> imbalance;
   for (int step = 0; step < 50; ++step) {
     std::vector<double> scores;
@@ -234,9 +235,8 @@ TEST_CASE("workload::BiasBalancer: lowers max over mean on a skewed stream") {
   const double first = imbalance.front();
   const double last10 = std::accumulate(imbalance.end() - 10, imbalance.end(), 0.0) / 10;
   INFO("max/mean first " << first << ", mean of last 10 " << last10);
-  CHECK(first > 3.0);
-  CHECK(last10 < 1.5);
-  CHECK(last10 < first / 2);
+  CHECK(first > 4.0);
+  CHECK(last10 < 1.4);
   // The hottest expert ends with the lowest bias, the coldest with the highest.
   const auto bias = balancer.bias();
   CHECK(std::min_element(bias.begin(), bias.end()) - bias.begin() == num_experts - 1);
@@ -275,15 +275,14 @@ TEST_CASE("workload::ReplicaChoice: round-robin least-loaded and nearest") {
   }
   SECTION("bad inputs") {
     const std::vector<uint32_t> experts{0, 9};
-    REQUIRE_THROWS_AS(
-        wl::choose_replicas(p, 0, experts, 1, {}, {}, wl::ReplicaPolicy::round_robin),
-        InputError);
+    REQUIRE_THROWS_AS(wl::choose_replicas(p, 0, experts, 1, {}, {}, wl::ReplicaPolicy::round_robin),
+                      InputError);
     REQUIRE_THROWS_AS(wl::choose_replicas(p, 1, std::vector<uint32_t>{0}, 1, {}, {},
                                           wl::ReplicaPolicy::round_robin),
                       InputError);
-    REQUIRE_THROWS_AS(wl::choose_replicas(p, 0, std::vector<uint32_t>{0}, 1, {}, {},
-                                          wl::ReplicaPolicy::nearest),
-                      InputError);
+    REQUIRE_THROWS_AS(
+        wl::choose_replicas(p, 0, std::vector<uint32_t>{0}, 1, {}, {}, wl::ReplicaPolicy::nearest),
+        InputError);
   }
 }
 
@@ -297,8 +296,7 @@ TEST_CASE("workload::ReplicaChoice: replicas spread a hot expert") {
     src[t] = t % 4;
   for (const auto policy : {wl::ReplicaPolicy::round_robin, wl::ReplicaPolicy::nearest,
                             wl::ReplicaPolicy::least_loaded}) {
-    const std::vector<uint32_t> slots =
-        wl::choose_replicas(p, 0, experts, 1, src, {}, policy);
+    const std::vector<uint32_t> slots = wl::choose_replicas(p, 0, experts, 1, src, {}, policy);
     std::vector<uint64_t> per_replica(3, 0);
     for (const uint32_t s : slots)
       ++per_replica[s / 2];

@@ -81,8 +81,7 @@ TEST_CASE("workload::EPLB: reproduces the upstream test vectors") {
       for (size_t l = 0; l < weight.size(); ++l) {
         const auto mine =
             sorted_gpu_loads(weight[l], got.phy2log[l], got.logcnt[l], config.num_gpus);
-        const auto theirs =
-            sorted_gpu_loads(weight[l], want_p2l[l], want_cnt[l], config.num_gpus);
+        const auto theirs = sorted_gpu_loads(weight[l], want_p2l[l], want_cnt[l], config.num_gpus);
         for (size_t g = 0; g < mine.size(); ++g)
           loads_equal = loads_equal && mine[g] == Approx(theirs[g]);
       }
@@ -92,7 +91,8 @@ TEST_CASE("workload::EPLB: reproduces the upstream test vectors") {
     // Every case also records upstream's per-GPU max/mean load.
     const auto max_over_mean = moesim::test::array_of<double>(c.get_child("gpu_max_over_mean"));
     for (size_t l = 0; l < weight.size(); ++l) {
-      const auto loads = sorted_gpu_loads(weight[l], got.phy2log[l], got.logcnt[l], config.num_gpus);
+      const auto loads =
+          sorted_gpu_loads(weight[l], got.phy2log[l], got.logcnt[l], config.num_gpus);
       double sum = 0;
       for (const double x : loads)
         sum += x;

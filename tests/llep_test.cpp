@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -13,9 +14,11 @@
 #include "sim/core/rng.hpp"
 #include "tests/policy_vectors.hpp"
 #include "workloads/llep.hpp"
+#include "workloads/policy_csv.hpp"
 
 namespace {
 
+using Catch::Matchers::Contains;
 using moesim::InputError;
 namespace wl = moesim::workload;
 
@@ -104,8 +107,9 @@ TEST_CASE("workload::LLEP: hand-derived plan and source-rank mapping") {
   const std::vector<uint64_t> counts{12, 2, 3, 3};
   const wl::LlepPlan plan = wl::llep_plan(counts, config);
   CHECK(plan.capacity == 10);
-  CHECK(plan.assignments == std::vector<wl::LlepAssignment>{
-                                {0, 0, 0, 8}, {0, 1, 8, 12}, {2, 1, 0, 3}, {3, 1, 0, 3}, {1, 0, 0, 2}});
+  CHECK(plan.assignments ==
+        std::vector<wl::LlepAssignment>{
+            {0, 0, 0, 8}, {0, 1, 8, 12}, {2, 1, 0, 3}, {3, 1, 0, 3}, {1, 0, 0, 2}});
   CHECK(plan.gpu_loads == std::vector<uint64_t>{10, 10});
   CHECK(plan.transfers == std::vector<wl::WeightTransfer>{{0, 0, 1, 8, 12}});
 
@@ -114,8 +118,9 @@ TEST_CASE("workload::LLEP: hand-derived plan and source-rank mapping") {
   // rank 1's last 4. The other experts stay native.
   const std::vector<std::vector<uint64_t>> by_rank{{5, 2, 0, 3}, {7, 0, 3, 0}};
   const std::vector<wl::TokenMove> moves = wl::llep_token_moves(plan, by_rank);
-  CHECK(moves == std::vector<wl::TokenMove>{
-                     {0, 0, 0, 5}, {0, 1, 0, 3}, {0, 1, 1, 4}, {2, 1, 1, 3}, {3, 0, 1, 3}, {1, 0, 0, 2}});
+  CHECK(moves ==
+        std::vector<wl::TokenMove>{
+            {0, 0, 0, 5}, {0, 1, 0, 3}, {0, 1, 1, 4}, {2, 1, 1, 3}, {3, 0, 1, 3}, {1, 0, 0, 2}});
 
   // The same per slot, k = 1. Tokens 0..11 choose e0 from ranks 1 0 1 0 1 0 1 0 1 0 1 1;
   // then rank 0 sends e1 x2 and e3 x3, rank 1 sends e2 x3 (matching by_rank above).
@@ -135,8 +140,7 @@ TEST_CASE("workload::LLEP: hand-derived plan and source-rank mapping") {
   // Rank 0's e0 slots are ordinals 0..4 -> GPU0. Rank 1's are ordinals 5..11 in token order:
   // tokens 0, 2, 4 (ordinals 5..7) -> GPU0; tokens 6, 8, 10, 11 (8..11) -> GPU1.
   // e1 -> GPU0, e3 -> GPU1, e2 -> GPU1 (native, unsplit).
-  const std::vector<uint32_t> want{0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 1,
-                                   0, 0, 1, 1, 1, 1, 1, 1};
+  const std::vector<uint32_t> want{0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1};
   CHECK(dst == want);
   // Per-slot destinations aggregate to the same moves.
   std::vector<std::vector<uint64_t>> sent(2, std::vector<uint64_t>(2, 0));
@@ -152,8 +156,9 @@ TEST_CASE("workload::LLEP: hand-derived plan and source-rank mapping") {
 TEST_CASE("workload::LLEP: capacity rule") {
   // cap = int(alpha * (total // P)): counts 10 10 10 11 on P = 4 -> 41 // 4 = 10; alpha 1.3 -> 13.
   CHECK(wl::llep_plan(std::vector<uint64_t>{10, 10, 10, 11}, {4, 1, 1.3, 1}).capacity == 13);
-  // alpha 1.1 * 10 = 11.000000000000002 in double -> int() = 11.
+  // int() truncates: 1.1 * 10 = 11.0 -> 11; 1.05 * 10 = 10.5 -> 10.
   CHECK(wl::llep_plan(std::vector<uint64_t>{10, 10, 10, 11}, {4, 1, 1.1, 1}).capacity == 11);
+  CHECK(wl::llep_plan(std::vector<uint64_t>{10, 10, 10, 11}, {4, 1, 1.05, 1}).capacity == 10);
   // total 1 on 4 GPUs: total // P = 0, so cap = total = 1 and nothing moves.
   const wl::LlepPlan tiny = wl::llep_plan(std::vector<uint64_t>{0, 0, 1, 0}, {4, 1, 1.0, 1});
   CHECK(tiny.capacity == 1);
@@ -229,7 +234,9 @@ TEST_CASE("workload::LLEP: rejects bad configurations") {
   SECTION("count list not gpus x local experts") {
     REQUIRE_THROWS_AS(wl::llep_plan(counts, {3, 1, 1.0, 1}), InputError);
   }
-  SECTION("zero gpus") { REQUIRE_THROWS_AS(wl::llep_plan(counts, {0, 4, 1.0, 1}), InputError); }
+  SECTION("zero gpus") {
+    REQUIRE_THROWS_AS(wl::llep_plan(counts, {0, 4, 1.0, 1}), InputError);
+  }
   SECTION("zero local experts") {
     REQUIRE_THROWS_AS(wl::llep_plan(counts, {4, 0, 1.0, 1}), InputError);
   }
@@ -239,5 +246,42 @@ TEST_CASE("workload::LLEP: rejects bad configurations") {
   SECTION("per-rank counts that disagree with the plan") {
     const wl::LlepPlan plan = wl::llep_plan(counts, {2, 2, 1.0, 1});
     REQUIRE_THROWS_AS(wl::llep_token_moves(plan, {{1, 2, 3, 3}}), InputError);
+  }
+}
+
+TEST_CASE("workload::LlepCsv: writes plan rows in assignment order") {
+  // The hand-derived plan above: e0 [0, 8) on GPU0 and [8, 12) on GPU1, then e2, e3, e1.
+  std::ostringstream out;
+  wl::write_llep_plan_csv(out, wl::llep_plan(std::vector<uint64_t>{12, 2, 3, 3}, {2, 2, 1.0, 1}));
+  CHECK(out.str() ==
+        "expert,gpu,token_start,token_end\n0,0,0,8\n0,1,8,12\n2,1,0,3\n3,1,0,3\n1,0,0,2\n");
+}
+
+TEST_CASE("workload::LlepCsv: reads expert counts strictly") {
+  const auto read = [](const std::string& text) {
+    std::istringstream in(text);
+    return wl::read_expert_counts_csv(in, "counts.csv");
+  };
+  CHECK(read("expert,count\n2,30\n0,10\n# note\n1,0\n") == std::vector<uint64_t>{10, 0, 30});
+  SECTION("wrong header") {
+    REQUIRE_THROWS_WITH(read("expert,load\n0,1\n"),
+                        Contains("counts.csv:1: header 'expert,load': expected 'expert,count'"));
+  }
+  SECTION("fractional count") {
+    REQUIRE_THROWS_WITH(read("expert,count\n0,1.5\n"),
+                        Contains("counts.csv:2: field count: value '1.5'"));
+  }
+  SECTION("negative count") {
+    REQUIRE_THROWS_WITH(read("expert,count\n0,-3\n"), Contains("value '-3'"));
+  }
+  SECTION("repeated expert") {
+    REQUIRE_THROWS_WITH(read("expert,count\n0,1\n0,2\n"),
+                        Contains("counts.csv:3: expert 0 repeated (first at line 2)"));
+  }
+  SECTION("gap in expert ids") {
+    REQUIRE_THROWS_WITH(read("expert,count\n0,1\n2,2\n"), Contains("no row for expert 1"));
+  }
+  SECTION("extra field") {
+    REQUIRE_THROWS_WITH(read("expert,count\n0,1,2\n"), Contains("counts.csv:2: 3 fields"));
   }
 }

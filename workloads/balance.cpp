@@ -17,6 +17,7 @@ namespace {
 
 void check_slots(std::span<const uint32_t> experts, uint32_t k, uint32_t num_experts,
                  const char* who) {
+  if (num_experts == 0) throw InputError(fmt::format("{}: experts 0: expected at least 1", who));
   if (k == 0 || experts.size() % k != 0) {
     throw InputError(
         fmt::format("{}: {} expert ids are not tokens x k with k = {}", who, experts.size(), k));
@@ -50,14 +51,15 @@ CapacityResult apply_capacity(std::span<const uint32_t> experts, std::span<const
                          (config.mode == CapacityMode::drop || config.mode == CapacityMode::pad);
   if (by_weight || !weights.empty()) {
     if (weights.size() != experts.size()) {
-      throw InputError(fmt::format("capacity: {} gate weights for {} slots", weights.size(),
-                                   experts.size()));
+      throw InputError(
+          fmt::format("capacity: {} gate weights for {} slots", weights.size(), experts.size()));
     }
     for (size_t i = 0; i < weights.size(); ++i) {
       if (!std::isfinite(weights[i])) {
-        throw InputError(fmt::format("capacity: token {} slot {}: weight {}: expected a finite "
-                                     "number",
-                                     i / k, i % k, weights[i]));
+        throw InputError(
+            fmt::format("capacity: token {} slot {}: weight {}: expected a finite "
+                        "number",
+                        i / k, i % k, weights[i]));
       }
     }
   }
@@ -117,12 +119,12 @@ BiasBalancer::BiasBalancer(uint32_t num_experts, double update_rate)
 
 void BiasBalancer::update(std::span<const uint64_t> counts) {
   if (counts.size() != bias_.size()) {
-    throw InputError(fmt::format("bias balancing: {} counts for {} experts", counts.size(),
-                                 bias_.size()));
+    throw InputError(
+        fmt::format("bias balancing: {} counts for {} experts", counts.size(), bias_.size()));
   }
-  const double mean = static_cast<double>(std::accumulate(counts.begin(), counts.end(),
-                                                          uint64_t{0})) /
-                      static_cast<double>(counts.size());
+  const double mean =
+      static_cast<double>(std::accumulate(counts.begin(), counts.end(), uint64_t{0})) /
+      static_cast<double>(counts.size());
   for (size_t i = 0; i < counts.size(); ++i) {
     const double gap = mean - static_cast<double>(counts[i]);
     bias_[i] += update_rate_ * static_cast<double>((gap > 0) - (gap < 0));
@@ -132,9 +134,10 @@ void BiasBalancer::update(std::span<const uint64_t> counts) {
 TopKSelection select_top_k(std::span<const double> scores, uint32_t num_experts, uint32_t k,
                            std::span<const double> bias, bool normalize, double scale) {
   if (num_experts == 0 || k == 0 || k > num_experts || scores.size() % num_experts != 0) {
-    throw InputError(fmt::format("top-k: {} scores, {} experts, k = {}: expected tokens x "
-                                 "experts scores and 1 <= k <= experts",
-                                 scores.size(), num_experts, k));
+    throw InputError(
+        fmt::format("top-k: {} scores, {} experts, k = {}: expected tokens x "
+                    "experts scores and 1 <= k <= experts",
+                    scores.size(), num_experts, k));
   }
   if (!bias.empty() && bias.size() != num_experts) {
     throw InputError(fmt::format("top-k: {} bias values for {} experts", bias.size(), num_experts));
@@ -179,8 +182,7 @@ std::vector<uint64_t> slot_counts(std::span<const uint32_t> experts, uint32_t nu
 std::vector<uint32_t> choose_replicas(const Placement& placement, uint32_t layer,
                                       std::span<const uint32_t> experts, uint32_t k,
                                       std::span<const uint32_t> src_gpu,
-                                      std::span<const uint32_t> node_of_gpu,
-                                      ReplicaPolicy policy) {
+                                      std::span<const uint32_t> node_of_gpu, ReplicaPolicy policy) {
   if (layer >= placement.num_layers()) {
     throw InputError(fmt::format("replica choice: layer {}: the placement has {} layers", layer,
                                  placement.num_layers()));

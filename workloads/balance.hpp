@@ -31,14 +31,14 @@ enum class DropPolicy {
 
 // Megatron get_capacity: C = ceil((T * K / E) * capacity_factor), then at least min_capacity.
 // Computed in double in that order, as Megatron does, so ulp effects match it too (e.g.
-// T * K / E = 10 with factor 1.1 gives ceil(11.000000000000002) = 12). InputError if E == 0 or
+// T * K / E = 50 with factor 1.1 gives ceil(55.00000000000001) = 56). InputError if E == 0 or
 // the factor is not a positive finite number.
 uint64_t expert_capacity(uint64_t num_tokens, uint32_t top_k, uint32_t num_experts,
                          double capacity_factor, uint64_t min_capacity = 0);
 
 struct CapacityConfig {
   CapacityMode mode = CapacityMode::dropless;
-  double capacity_factor = 1.0;                    // drop and pad modes
+  double capacity_factor = 1.0;                      // drop and pad modes
   DropPolicy drop_policy = DropPolicy::probability;  // Megatron's default: probs
   uint64_t min_capacity = 0;
 };
@@ -52,7 +52,7 @@ struct CapacityResult {
   uint64_t num_slots = 0;            // = num_kept + num_dropped
   uint64_t num_kept = 0;
   uint64_t num_dropped = 0;
-  uint64_t num_padding = 0;          // = sum(rows) - num_kept
+  uint64_t num_padding = 0;  // = sum(rows) - num_kept
 };
 
 // `weights` (gate weight per slot) is needed by DropPolicy::probability and may otherwise be
@@ -109,7 +109,6 @@ enum class ReplicaPolicy {
 std::vector<uint32_t> choose_replicas(const Placement& placement, uint32_t layer,
                                       std::span<const uint32_t> experts, uint32_t k,
                                       std::span<const uint32_t> src_gpu,
-                                      std::span<const uint32_t> node_of_gpu,
-                                      ReplicaPolicy policy);
+                                      std::span<const uint32_t> node_of_gpu, ReplicaPolicy policy);
 
 }  // namespace moesim::workload

@@ -15,8 +15,8 @@ namespace moesim::workload {
 Packing balanced_packing(std::span<const double> weights, uint32_t num_packs) {
   const auto n = static_cast<uint32_t>(weights.size());
   if (num_packs == 0 || n % num_packs != 0) {
-    throw InputError(fmt::format("balanced packing: {} items do not split into {} equal packs",
-                                 n, num_packs));
+    throw InputError(
+        fmt::format("balanced packing: {} items do not split into {} equal packs", n, num_packs));
   }
   const uint32_t per_pack = n / num_packs;
   Packing out{std::vector<uint32_t>(n), std::vector<uint32_t>(n, 0)};
@@ -123,8 +123,9 @@ void require(bool ok, const std::string& what) {
 
 Placement eplb(const ExpertLoads& loads, const EplbConfig& c) {
   const uint32_t num_experts = check_loads(loads);
-  require(c.num_groups > 0 && num_experts % c.num_groups == 0,
-          fmt::format("groups {}: expected a divisor of the {} experts", c.num_groups, num_experts));
+  require(
+      c.num_groups > 0 && num_experts % c.num_groups == 0,
+      fmt::format("groups {}: expected a divisor of the {} experts", c.num_groups, num_experts));
   require(c.num_gpus > 0 && c.num_slots % c.num_gpus == 0,
           fmt::format("slots {}: expected a multiple of the {} GPUs", c.num_slots, c.num_gpus));
   require(c.num_slots >= num_experts,

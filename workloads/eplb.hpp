@@ -4,6 +4,7 @@
 // to nodes, replicate inside each node, pack each node's slots to its GPUs. Global: the same
 // with one group and one node. Tie rule (moesim's, see §2.2): stable descending sorts and
 // first-index argmin/argmax, which reproduce upstream wherever upstream itself is tie-free.
+// Loads are doubles (upstream casts to float32); both agree on the stored test vectors.
 #pragma once
 
 #include <cstdint>

@@ -138,8 +138,8 @@ LlepPlan llep_plan(std::span<const uint64_t> counts, const LlepConfig& config) {
   const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
   const uint64_t balanced = total / config.num_gpus;
   // int(alpha * balanced) in double, as the Python code computes it.
-  plan.capacity = balanced == 0 ? total
-                                : static_cast<uint64_t>(config.alpha * static_cast<double>(balanced));
+  plan.capacity =
+      balanced == 0 ? total : static_cast<uint64_t>(config.alpha * static_cast<double>(balanced));
   plan.capacity = std::max<uint64_t>(plan.capacity, 1);
 
   std::vector<uint32_t> order(counts.size());
@@ -189,17 +189,18 @@ std::vector<std::vector<uint64_t>> rank_prefix(const LlepPlan& plan,
   std::vector<std::vector<uint64_t>> cum(num_experts, std::vector<uint64_t>(by_rank.size() + 1));
   for (size_t r = 0; r < by_rank.size(); ++r) {
     if (by_rank[r].size() != num_experts) {
-      throw InputError(fmt::format("llep token moves: rank {} has {} expert counts, expected {}",
-                                   r, by_rank[r].size(), num_experts));
+      throw InputError(fmt::format("llep token moves: rank {} has {} expert counts, expected {}", r,
+                                   by_rank[r].size(), num_experts));
     }
     for (size_t e = 0; e < num_experts; ++e)
       cum[e][r + 1] = cum[e][r] + by_rank[r][e];
   }
   for (size_t e = 0; e < num_experts; ++e) {
     if (cum[e].back() != plan.counts[e]) {
-      throw InputError(fmt::format("llep token moves: expert {} has {} slots over the ranks but "
-                                   "{} in the plan",
-                                   e, cum[e].back(), plan.counts[e]));
+      throw InputError(
+          fmt::format("llep token moves: expert {} has {} slots over the ranks but "
+                      "{} in the plan",
+                      e, cum[e].back(), plan.counts[e]));
     }
   }
   return cum;
@@ -233,9 +234,10 @@ std::vector<uint32_t> llep_dispatch(const LlepPlan& plan, std::span<const uint32
   for (size_t i = 0; i < experts.size(); ++i) {
     const uint32_t r = src_rank[i / k];
     if (r >= num_ranks || experts[i] >= num_experts) {
-      throw InputError(fmt::format("llep dispatch: token {}: rank {} or expert {} out of range "
-                                   "(ranks {}, experts {})",
-                                   i / k, r, experts[i], num_ranks, num_experts));
+      throw InputError(
+          fmt::format("llep dispatch: token {}: rank {} or expert {} out of range "
+                      "(ranks {}, experts {})",
+                      i / k, r, experts[i], num_ranks, num_experts));
     }
     ++by_rank[r][experts[i]];
   }
@@ -253,9 +255,10 @@ std::vector<uint32_t> llep_dispatch(const LlepPlan& plan, std::span<const uint32
       next = a.end;
     }
     if (next != plan.counts[e]) {
-      throw InputError(fmt::format("llep dispatch: the plan's chunks of expert {} do not cover "
-                                   "its {} slots exactly once",
-                                   e, plan.counts[e]));
+      throw InputError(
+          fmt::format("llep dispatch: the plan's chunks of expert {} do not cover "
+                      "its {} slots exactly once",
+                      e, plan.counts[e]));
     }
   }
   std::vector<std::vector<uint64_t>> seen(num_ranks, std::vector<uint64_t>(num_experts, 0));

@@ -41,13 +41,13 @@ struct WeightTransfer {
 
 struct LlepPlan {
   std::vector<uint64_t> counts;  // the input: token slots per expert
-  uint64_t capacity = 0;  // cap = max(int(alpha * (sum // P)), 1), or sum when sum // P == 0
+  uint64_t capacity = 0;         // cap = max(int(alpha * (sum // P)), 1), or sum when sum // P == 0
   // In creation order: experts by count descending (ties: lower id), each expert's chunks
   // contiguous with its native GPU first if it keeps tokens. Zero-count experts are absent.
   std::vector<LlepAssignment> assignments;
-  std::vector<uint64_t> gpu_loads;         // [gpu] tokens assigned; sums to sum(counts)
-  std::vector<WeightTransfer> transfers;   // one per spilled chunk, in creation order
-  std::vector<uint32_t> forced_gpus;       // GPUs that received a forced (over-cap) chunk
+  std::vector<uint64_t> gpu_loads;        // [gpu] tokens assigned; sums to sum(counts)
+  std::vector<WeightTransfer> transfers;  // one per spilled chunk, in creation order
+  std::vector<uint32_t> forced_gpus;      // GPUs that received a forced (over-cap) chunk
 
   // The chunks of one expert, in creation order.
   std::vector<LlepAssignment> chunks_of(uint32_t expert) const;

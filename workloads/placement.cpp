@@ -40,9 +40,10 @@ uint32_t check_loads(const ExpertLoads& loads) {
     }
     for (size_t e = 0; e < num_experts; ++e) {
       if (!std::isfinite(loads[l][e]) || loads[l][e] < 0) {
-        throw InputError(fmt::format("expert loads: layer {} expert {}: value {}: expected a "
-                                     "finite load >= 0",
-                                     l, e, loads[l][e]));
+        throw InputError(
+            fmt::format("expert loads: layer {} expert {}: value {}: expected a "
+                        "finite load >= 0",
+                        l, e, loads[l][e]));
       }
     }
   }
@@ -56,9 +57,10 @@ Placement make_placement(std::vector<std::vector<int32_t>> phy2log, uint32_t num
   p.phy2log = std::move(phy2log);
   const size_t num_slots = p.phy2log.empty() ? 0 : p.phy2log.front().size();
   if (num_gpus == 0 || num_slots == 0 || num_slots % num_gpus != 0) {
-    throw InputError(fmt::format("placement: {} slots: expected a positive multiple of the {} "
-                                 "GPUs",
-                                 num_slots, num_gpus));
+    throw InputError(
+        fmt::format("placement: {} slots: expected a positive multiple of the {} "
+                    "GPUs",
+                    num_slots, num_gpus));
   }
   // Replica ranks: given, or the order of appearance in slot order.
   std::vector<std::vector<int32_t>> ranks(p.phy2log.size());
@@ -66,14 +68,14 @@ Placement make_placement(std::vector<std::vector<int32_t>> phy2log, uint32_t num
   for (size_t l = 0; l < p.phy2log.size(); ++l) {
     const auto& row = p.phy2log[l];
     if (row.size() != num_slots) {
-      throw InputError(fmt::format("placement: layer {} has {} slots, expected {}", l, row.size(),
-                                   num_slots));
+      throw InputError(
+          fmt::format("placement: layer {} has {} slots, expected {}", l, row.size(), num_slots));
     }
     std::vector<int32_t> cnt(num_experts, 0);
     for (size_t s = 0; s < num_slots; ++s) {
       if (row[s] < 0 || static_cast<uint32_t>(row[s]) >= num_experts) {
-        throw InputError(fmt::format("placement: layer {} slot {}: expert {}: expected 0..{}", l,
-                                     s, row[s], num_experts - 1));
+        throw InputError(fmt::format("placement: layer {} slot {}: expert {}: expected 0..{}", l, s,
+                                     row[s], num_experts - 1));
       }
       ranks[l].push_back(replica_rank.empty() ? cnt[row[s]] : replica_rank[l].at(s));
       ++cnt[row[s]];
@@ -92,9 +94,10 @@ Placement make_placement(std::vector<std::vector<int32_t>> phy2log, uint32_t num
       const int32_t e = p.phy2log[l][s];
       const int32_t r = ranks[l][s];
       if (r < 0 || r >= p.logcnt[l][e] || table[e][r] != -1) {
-        throw InputError(fmt::format("placement: layer {} slot {}: replica rank {} of expert {} "
-                                     "is out of range or repeated",
-                                     l, s, r, e));
+        throw InputError(
+            fmt::format("placement: layer {} slot {}: replica rank {} of expert {} "
+                        "is out of range or repeated",
+                        l, s, r, e));
       }
       table[e][r] = static_cast<int32_t>(s);
     }
@@ -120,9 +123,10 @@ void validate_placement(const Placement& p) {
                                    p.phy2log[l][slots[r]] == static_cast<int32_t>(e)
                              : slots[r] == -1;
         if (!ok) {
-          throw InputError(fmt::format("placement: layer {} expert {} replica {}: slot {} "
-                                       "disagrees with phy2log",
-                                       l, e, r, slots[r]));
+          throw InputError(
+              fmt::format("placement: layer {} expert {} replica {}: slot {} "
+                          "disagrees with phy2log",
+                          l, e, r, slots[r]));
         }
       }
     }
@@ -133,9 +137,10 @@ namespace {
 
 void require_no_redundancy(uint32_t num_experts, uint32_t num_gpus) {
   if (num_gpus == 0 || num_experts == 0 || num_experts % num_gpus != 0) {
-    throw InputError(fmt::format("placement: {} experts on {} GPUs: expected experts to be a "
-                                 "positive multiple of GPUs",
-                                 num_experts, num_gpus));
+    throw InputError(
+        fmt::format("placement: {} experts on {} GPUs: expected experts to be a "
+                    "positive multiple of GPUs",
+                    num_experts, num_gpus));
   }
 }
 
@@ -177,9 +182,10 @@ Placement place_random(uint32_t num_layers, uint32_t num_experts, uint32_t num_g
 Eigen::MatrixXd coactivation_matrix(std::span<const uint32_t> topk_experts, uint32_t k,
                                     uint32_t num_experts) {
   if (k == 0 || topk_experts.size() % k != 0) {
-    throw InputError(fmt::format("co-activation: {} expert ids are not a whole number of "
-                                 "tokens of k = {}",
-                                 topk_experts.size(), k));
+    throw InputError(
+        fmt::format("co-activation: {} expert ids are not a whole number of "
+                    "tokens of k = {}",
+                    topk_experts.size(), k));
   }
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(num_experts, num_experts);
   std::vector<uint32_t> distinct;
@@ -264,13 +270,14 @@ Placement place_topology_aware(const ExpertLoads& loads,
   const auto num_gpus = static_cast<uint32_t>(leaf_of_gpu.size());
   require_no_redundancy(num_experts, num_gpus);
   if (coactivation.size() != loads.size()) {
-    throw InputError(fmt::format("topology-aware placement: {} co-activation matrices for {} "
-                                 "layers",
-                                 coactivation.size(), loads.size()));
+    throw InputError(
+        fmt::format("topology-aware placement: {} co-activation matrices for {} "
+                    "layers",
+                    coactivation.size(), loads.size()));
   }
   if (!(load_slack >= 0)) {
-    throw InputError(fmt::format("topology-aware placement: load slack {}: expected >= 0",
-                                 load_slack));
+    throw InputError(
+        fmt::format("topology-aware placement: load slack {}: expected >= 0", load_slack));
   }
   // Dense leaf indices in order of leaf id; each leaf's GPUs in ascending GPU id.
   std::map<uint32_t, std::vector<uint32_t>> gpus_by_id;
@@ -288,9 +295,10 @@ Placement place_topology_aware(const ExpertLoads& loads,
   for (size_t l = 0; l < loads.size(); ++l) {
     const Eigen::MatrixXd& a = coactivation[l];
     if (a.rows() != num_experts || a.cols() != num_experts) {
-      throw InputError(fmt::format("topology-aware placement: layer {}: co-activation matrix is "
-                                   "{}x{}, expected {}x{}",
-                                   l, a.rows(), a.cols(), num_experts, num_experts));
+      throw InputError(
+          fmt::format("topology-aware placement: layer {}: co-activation matrix is "
+                      "{}x{}, expected {}x{}",
+                      l, a.rows(), a.cols(), num_experts, num_experts));
     }
     const std::vector<uint32_t> leaf_of = group_by_affinity(loads[l], a, leaf_slots, load_slack);
     std::vector<int32_t> row(num_experts);

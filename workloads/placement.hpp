@@ -40,7 +40,8 @@ struct Placement {
 // holds an expert outside [0, num_experts), an expert has no slot, ranks are not 0..cnt-1,
 // or the slot count is not a positive multiple of num_gpus.
 Placement make_placement(std::vector<std::vector<int32_t>> phy2log, uint32_t num_experts,
-                         uint32_t num_gpus, const std::vector<std::vector<int32_t>>& replica_rank = {});
+                         uint32_t num_gpus,
+                         const std::vector<std::vector<int32_t>>& replica_rank = {});
 
 // Checks the invariants above; throws InputError describing the first violation.
 void validate_placement(const Placement& p);
@@ -52,8 +53,7 @@ Placement place_contiguous(uint32_t num_layers, uint32_t num_experts, uint32_t n
 Placement place_round_robin(uint32_t num_layers, uint32_t num_experts, uint32_t num_gpus);
 // Uniform random permutation per layer (Fisher-Yates) from the "placement" stream of `seed`;
 // layers draw in order, so layer l's placement depends only on (seed, l).
-Placement place_random(uint32_t num_layers, uint32_t num_experts, uint32_t num_gpus,
-                       uint64_t seed);
+Placement place_random(uint32_t num_layers, uint32_t num_experts, uint32_t num_gpus, uint64_t seed);
 
 // Co-activation counts of one layer: A(i, j) = number of tokens that chose both i and j
 // (i != j; the diagonal is 0). `topk_experts` is row-major [tokens][k]; a token listing the

@@ -1,0 +1,34 @@
+// CSV edges of the placement and balancing policies (the `moesim place` and `moesim balance`
+// commands): readers for per-expert load and count inputs, writers for placements and LLEP
+// plans. All files are long CSV with a header line; '#' starts a comment line; blank lines are
+// ignored. Readers validate strictly: a bad line throws InputError naming file:line, the
+// field, the value and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "workloads/llep.hpp"
+#include "workloads/placement.hpp"
+
+namespace moesim::workload {
+
+// `layer,expert,load`: load >= 0 (integer or decimal) for every expert 0..E-1 of every layer
+// 0..L-1, each exactly once, in any order. Returns loads[layer][expert].
+ExpertLoads read_expert_loads_csv(std::istream& in, const std::string& name);
+ExpertLoads read_expert_loads_csv(const std::string& path);
+
+// `expert,count`: an integer count >= 0 for every expert 0..E-1 exactly once, in any order.
+std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string& name);
+std::vector<uint64_t> read_expert_counts_csv(const std::string& path);
+
+// `layer,slot,gpu,expert`: one row per layer and slot, in slot order (EPLB's phy2log order);
+// gpu = slot / (slots / gpus).
+void write_placement_csv(std::ostream& out, const Placement& placement);
+
+// `expert,gpu,token_start,token_end`: one row per chunk, in assignment order.
+void write_llep_plan_csv(std::ostream& out, const LlepPlan& plan);
+
+}  // namespace moesim::workload
