@@ -14,5 +14,13 @@ int run_command(const std::vector<std::string>& args);
 int topo_command(const std::vector<std::string>& args);
 // `moesim rsn`: the random-spatial-network experiment (rsn.csv).
 int rsn_command(const std::vector<std::string>& args);
+// `moesim place` / `moesim balance`: expert placement and LLEP from CSV to CSV.
+int place_command(const std::vector<std::string>& args);
+int balance_command(const std::vector<std::string>& args);
+// `moesim sweep`: a grid of `moesim run` points in child processes, --jobs at a time, into
+// one resumable results.csv; also --shard I/N and --merge of shard results.
+int sweep_command(const std::vector<std::string>& args);
+// `moesim plot`: PNG and SVG figures from a CSV, drawn by analysis/plot.py.
+int plot_command(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli

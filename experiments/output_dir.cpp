@@ -81,4 +81,32 @@ void OutputDir::commit() {
   committed_ = true;
 }
 
+void write_new_file(const std::string& path, const std::string& content, const std::string& what) {
+  const fs::path target(path);
+  std::error_code ec;
+  if (fs::exists(target, ec)) {
+    throw InputError(
+        fmt::format("{}: '{}' exists: expected a new file (results are never "
+                    "overwritten)",
+                    what, path));
+  }
+  const fs::path tmp =
+      target.parent_path() / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
+  {
+    std::ofstream out(tmp);
+    out << content;
+    if (!out) {
+      fs::remove(tmp, ec);
+      throw InputError(
+          fmt::format("{}: cannot write '{}': expected a writable location", what, path));
+    }
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError(
+        fmt::format("{}: cannot create '{}': expected a writable location", what, path));
+  }
+}
+
 }  // namespace moesim::cli

@@ -35,4 +35,8 @@ class OutputDir {
   bool committed_ = false;
 };
 
+// Writes `content` to the new file `path` (staged under a temporary name, then renamed, so a
+// failure leaves nothing behind). InputError naming `what` if `path` exists already.
+void write_new_file(const std::string& path, const std::string& content, const std::string& what);
+
 }  // namespace moesim::cli
