@@ -10,6 +10,10 @@ namespace moesim::cli {
 // `moesim run`: the scenario on every (transport, model) pair given; prints a table, writes
 // results.csv + run.json (+ detail CSVs) into the output directory. Returns the exit code.
 int run_command(const std::vector<std::string>& args);
+// `moesim replay TRACE ...`: `moesim run --workload moe --trace TRACE --detail layers ...`.
+int replay_command(const std::vector<std::string>& args);
+// `moesim trace gen|stats|convert`.
+int trace_command(const std::vector<std::string>& args);
 // `moesim topo`: builds the topology, prints a summary, writes GraphML and DOT.
 int topo_command(const std::vector<std::string>& args);
 // `moesim rsn`: the random-spatial-network experiment (rsn.csv).

@@ -6,12 +6,15 @@
 #include "analysis/json.hpp"
 #include "analysis/metrics.hpp"
 #include "experiments/commands.hpp"
+#include "experiments/moe_report.hpp"
+#include "experiments/moe_scenario.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
 #include "sim/core/error.hpp"
 #include "sim/model.hpp"
 #include "topologies/routing.hpp"
+#include "workloads/trace_io.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -80,22 +83,45 @@ int run_command(const std::vector<std::string>& args) {
   const topo::BuiltTopology built = topo::build_topology(sc.topology);
   const topo::Topology& topology = built.topology;
   sc.workload.num_hosts = topology.num_hosts();
-  Workload workload = workload::make_collective(sc.workload);
+  const bool is_moe = sc.workload.kind == "moe";
+  MoeSpec moe;
+  MoeLayers layers;
+  if (is_moe) moe = parse_moe(settings, sc.seed);
+  const topo::Routing routing(topology, sc.route_cost);
+  if (is_moe) {
+    // The synthetic router: every GPU routes --tokens-per-gpu tokens per layer.
+    workload::TraceGenSpec gen = moe.generator;
+    gen.num_ranks = topology.num_hosts();
+    gen.tokens_per_batch = moe.tokens_per_gpu * topology.num_hosts();
+    const workload::TraceReadOptions read{moe.shape.experts, moe.shape.top_k};
+    layers = route_trace(moe, topology.num_hosts(), leaf_of_gpus(topology),
+                         [&]() -> std::unique_ptr<workload::TraceReader> {
+                           if (!moe.trace.empty()) return workload::open_trace(moe.trace, read);
+                           return std::make_unique<workload::TraceGenerator>(gen);
+                         });
+  }
+  Workload workload = is_moe ? moe_workload(moe, layers) : workload::make_collective(sc.workload);
 
   std::vector<std::string> files = {"results.csv", "run.json"};
   for (const auto& d : sc.details)
     files.push_back(d + ".csv");
   OutputDir out(settings.get("out"), files, settings.where("out"));
 
-  fmt::print("moesim run: {}; {} of {} on {} hosts ({} flows)\n", topology.description(),
-             sc.workload.kind, to_string(sc.workload.size), topology.num_hosts(),
-             workload.num_flows());
-  const topo::Routing routing(topology, sc.route_cost);
+  const std::string what =
+      is_moe ? (moe.trace.empty()
+                    ? fmt::format("moe ({}, {} layers of {} tokens per GPU)", moe.shape.preset,
+                                  layers.traffic.size(), moe.tokens_per_gpu)
+                    : fmt::format("moe ({} shape, {} layers of trace {})", moe.shape.preset,
+                                  layers.traffic.size(), moe.trace))
+             : fmt::format("{} of {}", sc.workload.kind, to_string(sc.workload.size));
+  fmt::print("moesim run: {}; {} on {} hosts ({} flows)\n", topology.description(), what,
+             topology.num_hosts(), workload.num_flows());
   analysis::Params params = sc.params;
   for (auto& [name, value] : params) {
     if (name == "fabric-rate" && built.fabric_rate) value = to_string(*built.fabric_rate);
   }
   std::vector<RunRow> rows;
+  std::vector<std::pair<std::string, sim::RunResult>> runs;  // moe: the first, for its layers
   bool first = true;
   run_pairs(routing, workload, sc, [&](RunOutcome&& o) {
     RunRow row{o.model, o.transport, analysis::summarize(topology, workload, o.result), o.wall_s};
@@ -111,8 +137,14 @@ int run_command(const std::vector<std::string>& args) {
       if (d == "flows") analysis::write_flows(os, run_id, workload, o.result, first);
       if (d == "links") analysis::write_links(os, run_id, topology, o.result, first);
       if (d == "collectives") analysis::write_collectives(os, run_id, workload, o.result, first);
+      if (d == "layers") {
+        write_layers_csv(
+            os, run_id, layers, workload, o.result, routing,
+            3ull * moe.shape.hidden * moe.shape.expert_ffn * moe.shape.bytes_per_element, first);
+      }
     }
     first = false;
+    if (is_moe && runs.empty()) runs.emplace_back(run_id, std::move(o.result));
     rows.push_back(std::move(row));
   });
   if (rows.empty()) {
@@ -121,12 +153,41 @@ int run_command(const std::vector<std::string>& args) {
   }
   write_run_json(out.open("run.json"), sc, rows, files);
   out.commit();
+  if (is_moe && !runs.empty()) {
+    fmt::print("per layer, {}:\n", runs.front().first);
+    print_layers(layers, workload, runs.front().second);
+  }
   print_table(rows);
   fmt::print(
       "CCT/bound: completion time over the busiest link's bytes/rate (1 = that link never "
       "idled).\nwrote {} in {}\n",
       fmt::join(files, ", "), out.path().string());
   return 0;
+}
+
+int replay_command(const std::vector<std::string>& args) {
+  if (args.empty() || args.front().starts_with("-")) {
+    if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
+      fmt::print(
+          "Usage: moesim replay TRACE [options]\nA real router trace (JSONL as in "
+          "data/traces, long CSV or .mtrace) through placement, balancing and the network: the "
+          "same as moesim run --workload moe --trace TRACE --detail layers.\n"
+          "Options: see moesim run --help.\n");
+      return 0;
+    }
+    throw InputError("replay: missing TRACE: expected moesim replay TRACE [options]");
+  }
+  std::vector<std::string> run_args = {"--workload", "moe", "--trace", args.front()};
+  bool detail = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    detail = detail || args[i] == "--detail" || args[i].starts_with("--detail=");
+    run_args.push_back(args[i]);
+  }
+  if (!detail) {
+    run_args.push_back("--detail");
+    run_args.push_back("layers");
+  }
+  return run_command(run_args);
 }
 
 }  // namespace moesim::cli

@@ -248,10 +248,14 @@ Scenario parse_scenario(const Settings& s) {
   }
   if (!s.get("detail").empty()) {
     for (const auto& d : split_list(s.get("detail"), s.where("detail"))) {
-      if (d != "flows" && d != "links" && d != "collectives") {
+      if (d == "layers" && sc.workload.kind != "moe") {
         throw InputError(
-            fmt::format("{}: unknown detail '{}': expected flows, links or "
-                        "collectives",
+            fmt::format("{}: layers is only written for --workload moe", s.where("detail")));
+      }
+      if (d != "flows" && d != "links" && d != "collectives" && d != "layers") {
+        throw InputError(
+            fmt::format("{}: unknown detail '{}': expected flows, links, "
+                        "collectives or layers",
                         s.where("detail"), d));
       }
       sc.details.push_back(d);

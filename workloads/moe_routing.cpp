@@ -60,6 +60,13 @@ RoutedLayer route_layer(const Batch& b, const Placement& p, uint32_t layer,
                         const MoeRoutingConfig& c) {
   const uint32_t n = c.num_gpus, k = b.top_k, experts = p.num_experts();
   const std::vector<uint32_t> src = source_gpus(b, n);
+  if (b.weights.empty() && c.capacity.mode != CapacityMode::dropless &&
+      c.capacity.drop_policy == DropPolicy::probability) {
+    throw InputError(fmt::format(
+        "--drop-policy probability: iteration {} layer {} has no gate weights: expected "
+        "--drop-policy position, or a trace or router with weights",
+        b.iteration, b.layer));
+  }
   std::vector<double> weights(b.weights.begin(), b.weights.end());
   const CapacityResult cap = apply_capacity(b.experts, weights, k, experts, c.capacity);
 

@@ -87,8 +87,8 @@ class CsvCountsReader : public CountsReader {
         filter_index_.push_back({i, f->second});
       }
       num_fields_ = fields_.size();
-      for (const auto& [name, index] : {std::pair{"layer", layer_}, std::pair{"expert", expert_},
-                                        std::pair{"count", count_}}) {
+      for (const auto& [name, index] :
+           {std::pair{"layer", layer_}, std::pair{"expert", expert_}, std::pair{"count", count_}}) {
         if (!index) {
           fail_at(lines_.where(), fmt::format("field '{}': missing column (header '{}'); "
                                               "expected iteration,layer,expert,count",
@@ -99,8 +99,8 @@ class CsvCountsReader : public CountsReader {
         fail_at(lines_.where(), "a filter names a column the header lacks");
       return;
     }
-    throw InputError(fmt::format("{}: no header line; expected iteration,layer,expert,count",
-                                 lines_.path()));
+    throw InputError(
+        fmt::format("{}: no header line; expected iteration,layer,expert,count", lines_.path()));
   }
 
   bool read_row(CountRow& row) {
@@ -147,8 +147,7 @@ class CsvCountsReader : public CountsReader {
 
 }  // namespace
 
-std::unique_ptr<CountsReader> open_counts_csv(const std::string& path,
-                                              const CountsReadOptions& o) {
+std::unique_ptr<CountsReader> open_counts_csv(const std::string& path, const CountsReadOptions& o) {
   return std::make_unique<CsvCountsReader>(path, o);
 }
 
@@ -177,8 +176,8 @@ CountsWriter::~CountsWriter() = default;
 
 void CountsWriter::write(const LayerCounts& c) {
   if (c.counts.size() != impl_->num_experts) {
-    throw InternalError(fmt::format("CountsWriter: {} counts, expected {}", c.counts.size(),
-                                    impl_->num_experts));
+    throw InternalError(
+        fmt::format("CountsWriter: {} counts, expected {}", c.counts.size(), impl_->num_experts));
   }
   auto& buf = impl_->out.buffer();
   for (uint32_t e = 0; e < impl_->num_experts; ++e)
@@ -231,16 +230,24 @@ ExpertCounts read_expert_usage_json(const std::string& path) {
   std::map<uint32_t, std::map<uint32_t, uint64_t>> usage;  // layer -> expert -> count
   std::optional<size_t> usage_line;
   const auto where = [&] { return text::Where{&path, c.line()}; };
-  // Keys are numbers written as strings.
+  // Keys are numbers written as strings. Each token is read before where() is taken, so a
+  // message names the token's own line.
   const auto key_number = [&](std::string_view field) {
-    return text::parse_u32(c.key(), where(), field);
+    const std::string_view k = c.key();
+    return text::parse_u32(k, where(), field);
+  };
+  const auto number = [&](std::string_view field, std::string_view expected) {
+    const std::string_view v = c.number(field);
+    return text::parse_u64(v, where(), field, expected);
   };
   c.expect('{', "to start the document");
   if (!c.consume('}')) {
     do {
       const std::string_view key = c.key();
       if (key == "num_experts") {
-        num_experts = text::parse_u32(c.number(key), where(), key, "an expert count > 0");
+        const uint64_t n = number(key, "an expert count in 1..65536");
+        if (n == 0 || n > (1u << 16)) text::fail(where(), key, fmt::to_string(n), "1..65536");
+        num_experts = static_cast<uint32_t>(n);
       } else if (key == "expert_usage_by_layer") {
         usage_line = c.line();
         c.expect('{', "to start the layers");
@@ -252,7 +259,7 @@ ExpertCounts read_expert_usage_json(const std::string& path) {
             if (!c.consume('}')) {
               do {
                 const uint32_t e = key_number("expert");
-                experts[e] = text::parse_u64(c.number("count"), where(), "count", "a count >= 0");
+                experts[e] = number("count", "a count >= 0");
               } while (c.consume(','));
               c.expect('}', "to close a layer's experts");
             }
@@ -268,7 +275,8 @@ ExpertCounts read_expert_usage_json(const std::string& path) {
   c.expect_end();
   if (!num_experts || *num_experts == 0)
     throw InputError(fmt::format("{}: field 'num_experts': missing or 0", path));
-  if (!usage_line) throw InputError(fmt::format("{}: field 'expert_usage_by_layer': missing", path));
+  if (!usage_line)
+    throw InputError(fmt::format("{}: field 'expert_usage_by_layer': missing", path));
   ExpertCounts out{*num_experts, {}};
   for (const auto& [layer, experts] : usage) {
     LayerCounts lc{0, layer, std::vector<uint64_t>(*num_experts, 0)};

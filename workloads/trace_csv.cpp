@@ -175,7 +175,8 @@ class CsvTraceWriter : public TraceWriter {
         fmt::format_to(fmt::appender(buf), "{},{},{},", b.iteration, b.layer, b.token_ids[t]);
         if (shape_.has_ranks) fmt::format_to(fmt::appender(buf), "{},", b.ranks[t]);
         fmt::format_to(fmt::appender(buf), "{}", b.experts[t * b.top_k + j]);
-        if (shape_.has_weights) fmt::format_to(fmt::appender(buf), ",{}", b.weights[t * b.top_k + j]);
+        if (shape_.has_weights)
+          fmt::format_to(fmt::appender(buf), ",{}", b.weights[t * b.top_k + j]);
         buf.push_back('\n');
       }
       out_.maybe_flush();

@@ -8,22 +8,32 @@
 namespace moesim::workload {
 namespace {
 
-enum class Format { kCsv, kJsonl };
+enum class Format { kCsv, kJsonl, kBinary };
 
 Format format_of(const std::string& path) {
   const auto ends_with = [&](std::string_view suffix) {
-    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(),
-                                                        suffix.size(), suffix) == 0;
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with(".csv")) return Format::kCsv;
   if (ends_with(".jsonl")) return Format::kJsonl;
-  throw InputError(fmt::format("{}: unknown trace format: expected a .csv or .jsonl file", path));
+  if (ends_with(".mtrace")) return Format::kBinary;
+  throw InputError(
+      fmt::format("{}: unknown trace format: expected a .csv, .jsonl or .mtrace file", path));
 }
 
 }  // namespace
 
 std::unique_ptr<TraceReader> open_trace(const std::string& path, const TraceReadOptions& o) {
-  return format_of(path) == Format::kCsv ? open_csv_trace(path, o) : open_jsonl_trace(path, o);
+  switch (format_of(path)) {
+    case Format::kCsv:
+      return open_csv_trace(path, o);
+    case Format::kJsonl:
+      return open_jsonl_trace(path, o);
+    case Format::kBinary:
+      return open_binary_trace(path, o);
+  }
+  throw InternalError("open_trace: unhandled format");
 }
 
 Trace read_trace(const std::string& path, const TraceReadOptions& o) {
@@ -31,8 +41,15 @@ Trace read_trace(const std::string& path, const TraceReadOptions& o) {
 }
 
 std::unique_ptr<TraceWriter> make_trace_writer(const std::string& path, const TraceShape& shape) {
-  return format_of(path) == Format::kCsv ? make_csv_trace_writer(path, shape)
-                                         : make_jsonl_trace_writer(path, shape);
+  switch (format_of(path)) {
+    case Format::kCsv:
+      return make_csv_trace_writer(path, shape);
+    case Format::kJsonl:
+      return make_jsonl_trace_writer(path, shape);
+    case Format::kBinary:
+      return make_binary_trace_writer(path, shape);
+  }
+  throw InternalError("make_trace_writer: unhandled format");
 }
 
 void write_trace(const std::string& path, const Trace& trace) {

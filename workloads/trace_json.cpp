@@ -1,7 +1,6 @@
 // Strict JSON cursor: RFC 8259 tokens, no tree, errors as InputError naming file:line.
 #include "workloads/trace_json.hpp"
 
-#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -19,10 +18,6 @@ bool is_digit(char c) {
 
 }  // namespace
 
-size_t JsonCursor::line() const {
-  return first_line_ + static_cast<size_t>(std::count(text_.begin(), text_.begin() + pos_, '\n'));
-}
-
 void JsonCursor::syntax_error(std::string_view what) const {
   const std::string_view near = text_.substr(pos_, 20);
   throw InputError(fmt::format("{}:{}: malformed JSON at character {}: {} (near '{}')", path_,
@@ -33,6 +28,7 @@ void JsonCursor::skip_ws() {
   while (pos_ < text_.size()) {
     const char c = text_[pos_];
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+    line_ += c == '\n';  // only whitespace can hold a newline: strings reject control characters
     ++pos_;
   }
 }
@@ -67,7 +63,8 @@ std::string_view JsonCursor::string() {
       const char e = text_[pos_];
       if (e == 'u') {
         for (int i = 1; i <= 4; ++i) {
-          if (pos_ + i >= text_.size() || !std::isxdigit(static_cast<unsigned char>(text_[pos_ + i])))
+          if (pos_ + i >= text_.size() ||
+              !std::isxdigit(static_cast<unsigned char>(text_[pos_ + i])))
             syntax_error("bad \\u escape");
         }
         pos_ += 4;

@@ -17,7 +17,7 @@ class JsonCursor {
   // `path` and `first_line` locate `text` in its file for messages; errors report the line
   // of the offending character.
   JsonCursor(std::string_view text, const std::string& path, size_t first_line)
-      : text_(text), path_(path), first_line_(first_line) {}
+      : text_(text), path_(path), line_(first_line) {}
 
   // Skips whitespace; true if the next character is `c` (and consumes it).
   bool consume(char c);
@@ -36,14 +36,14 @@ class JsonCursor {
   // Throws unless only whitespace remains.
   void expect_end();
 
-  size_t line() const;  // line of the current position
+  size_t line() const { return line_; }  // line of the current position
   [[noreturn]] void syntax_error(std::string_view what) const;
 
  private:
   void skip_ws();
   std::string_view text_;
   const std::string& path_;
-  size_t first_line_;
+  size_t line_;
   size_t pos_ = 0;
   int depth_ = 0;
 };

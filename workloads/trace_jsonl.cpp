@@ -201,8 +201,7 @@ class JsonlTraceWriter : public TraceWriter {
 
 }  // namespace
 
-std::unique_ptr<TraceReader> open_jsonl_trace(const std::string& path,
-                                              const TraceReadOptions& o) {
+std::unique_ptr<TraceReader> open_jsonl_trace(const std::string& path, const TraceReadOptions& o) {
   return std::make_unique<JsonlTraceReader>(path, o);
 }
 

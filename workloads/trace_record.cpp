@@ -47,7 +47,8 @@ bool RecordTraceReader::next(Batch& out) {
     const TokenRecord& r = pending_;
     out.token_ids.push_back(r.token);
     out.experts.insert(out.experts.end(), r.experts.begin(), r.experts.end());
-    if (shape_.has_weights) out.weights.insert(out.weights.end(), r.weights.begin(), r.weights.end());
+    if (shape_.has_weights)
+      out.weights.insert(out.weights.end(), r.weights.begin(), r.weights.end());
     if (shape_.has_ranks) out.ranks.push_back(r.rank);
 
     have_pending_ = read_record(pending_);

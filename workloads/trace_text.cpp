@@ -34,8 +34,8 @@ T parse_unsigned(std::string_view text, Where w, std::string_view field,
 }  // namespace
 
 void fail(Where w, std::string_view field, std::string_view value, std::string_view expected) {
-  throw InputError(fmt::format("{}:{}: field '{}': value '{}': expected {}", *w.path, w.line,
-                               field, shorten(value), expected));
+  throw InputError(fmt::format("{}:{}: field '{}': value '{}': expected {}", *w.path, w.line, field,
+                               shorten(value), expected));
 }
 
 void fail_at(Where w, std::string_view message) {
