@@ -58,6 +58,11 @@ std::vector<std::string> long_range_values(const Settings& s) {
   return values;
 }
 
+// One transport's rows carry each topology's structure once.
+std::string sc_first_transport(const Settings& s) {
+  return split_list(s.get("transport"), s.where("transport")).front();
+}
+
 }  // namespace
 
 int rsn_command(const std::vector<std::string>& args) {
@@ -117,6 +122,22 @@ int rsn_command(const std::vector<std::string>& args) {
   }
   out.commit();
   fmt::print("wrote rsn.csv in {}\n", out.path().string());
+  // The figures: completion time and path length against the long-range share, one panel per
+  // kernel. The CSV stands on its own; a missing plotting stack only costs the figures.
+  const std::string csv_path = (out.path() / "rsn.csv").string();
+  const std::vector<std::vector<std::string>> figures = {
+      {csv_path, "--kind", "line", "--x", "long_range", "--y", "cct_us", "--hue", "transport",
+       "--col", "kernel", "--out", (out.path() / "rsn_cct").string()},
+      {csv_path, "--kind", "line", "--x", "long_range", "--y", "aspl_hops", "--hue", "kernel",
+       "--where", "transport=" + sc_first_transport(settings), "--out",
+       (out.path() / "rsn_aspl").string()}};
+  for (const auto& args : figures) {
+    try {
+      plot_command(args);
+    } catch (const InputError& e) {
+      fmt::print(stderr, "moesim rsn: figure skipped: {}\n", e.what());
+    }
+  }
   return 0;
 }
 
