@@ -18,6 +18,8 @@ int trace_command(const std::vector<std::string>& args);
 int topo_command(const std::vector<std::string>& args);
 // `moesim rsn`: the random-spatial-network experiment (rsn.csv).
 int rsn_command(const std::vector<std::string>& args);
+// `moesim placement`: placements x balancing x transports on a skewed and a real trace.
+int placement_command(const std::vector<std::string>& args);
 // `moesim place` / `moesim balance`: expert placement and LLEP from CSV to CSV.
 int place_command(const std::vector<std::string>& args);
 int balance_command(const std::vector<std::string>& args);

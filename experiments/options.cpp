@@ -150,6 +150,10 @@ const std::vector<OptionDef>& option_defs() {
       {"local-experts", "1", "policy", "balance: experts native to each GPU M (E = P x M)", false},
       {"alpha", "1", "policy", "balance: LLEP capacity factor (max tokens / mean)", false},
       {"min-tokens", "1024", "policy", "balance: LLEP smallest spilled chunk (tokens)", false},
+      {"mixtral-trace", "", "experiment",
+       "placement experiment: the real trace to replay (default: the Mixtral gsm8k JSONL in "
+       "../shared/data/traces)",
+       false},
       {"kernels", "gaussian,exponential,power-law", "experiment",
        "rsn experiment: distance kernels to compare, comma-separated", false},
       {"long-range-values", "0,0.01,0.05,0.2", "experiment",

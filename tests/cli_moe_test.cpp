@@ -94,3 +94,25 @@ TEST_CASE("cli::moe: bad MoE input exits with code 2") {
     CHECK(!fs::exists(dir.path / "o"));
   }
 }
+
+TEST_CASE("cli::placement: every trace x policy x transport gets a row and a figure") {
+  TempDir dir;
+  REQUIRE(run_moesim(dir, "placement --out p") == 0);
+  const std::string csv = slurp(dir.path / "p" / "placement.csv");
+  // 2 traces (synthetic, Mixtral) x 7 placement/balancing policies x 2 transports.
+  REQUIRE(split(csv, '\n').size() == 1 + 2 * 7 * 2);
+  // LLEP evens out the rows per GPU of the skewed synthetic trace: max/mean 1 up to rounding,
+  // where the contiguous placement leaves the busiest GPU well above the mean.
+  const auto lines = split(csv, '\n');
+  const size_t ratio = column(lines[0], "max_over_mean_gpu_rows");
+  double llep = 0, contiguous = 0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto c = split(lines[i], ',');
+    if (c[0] != "synthetic-olmoe") continue;
+    if (c[1] == "contiguous+llep") llep = std::stod(c[ratio]);
+    if (c[1] == "contiguous") contiguous = std::stod(c[ratio]);
+  }
+  CHECK(llep < 1.01);
+  CHECK(contiguous > 1.2);
+  CHECK(fs::file_size(dir.path / "p" / "placement.png") > 0);
+}

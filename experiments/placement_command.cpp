@@ -1,0 +1,162 @@
+// `moesim placement`: the expert-placement experiment. A skewed synthetic trace (OLMoE-1B-7B
+// shape: 64 experts, top-8, per-layer max/mean ~4.5) and the real Mixtral-8x7B trace are each
+// run on a leaf-spine under expert placements x balancing policies x transports; one row per
+// combination goes to placement.csv, with a figure of the iteration time.
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "analysis/metrics.hpp"
+#include "experiments/commands.hpp"
+#include "experiments/moe_scenario.hpp"
+#include "experiments/output_dir.hpp"
+#include "experiments/run_pairs.hpp"
+#include "experiments/scenario.hpp"
+#include "sim/core/error.hpp"
+#include "workloads/trace_io.hpp"
+
+namespace moesim::cli {
+namespace {
+
+struct Policy {
+  const char* name;
+  std::vector<std::pair<const char*, const char*>> options;
+};
+
+// The placement x balancing combinations compared. LLEP re-plans over contiguous native
+// experts whatever the placement, so it is paired with contiguous only.
+const std::vector<Policy>& policies() {
+  static const std::vector<Policy> p = {
+      {"contiguous", {{"placement", "contiguous"}}},
+      {"round-robin", {{"placement", "round-robin"}}},
+      {"topology-aware", {{"placement", "topology-aware"}}},
+      {"eplb", {{"placement", "eplb"}}},
+      {"eplb+replicas", {{"placement", "eplb"}, {"slots-per-gpu", "double"}}},
+      {"contiguous+drop",
+       {{"placement", "contiguous"},
+        {"capacity", "drop"},
+        {"capacity-factor", "1.0"},
+        {"drop-policy", "position"}}},
+      {"contiguous+llep", {{"placement", "contiguous"}, {"balance", "llep"}}},
+  };
+  return p;
+}
+
+struct TraceCase {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> options;
+};
+
+std::vector<TraceCase> trace_cases(const Settings& s) {
+  const std::string mixtral =
+      s.get("mixtral-trace").empty()
+          ? std::string(MOESIM_SHARED_DATA) +
+                "/traces/mixtral-8x7b_vllm_Mario928-speculative-moe/gsm8k_2_routing.jsonl"
+          : s.get("mixtral-trace");
+  std::vector<TraceCase> cases = {
+      {"synthetic-olmoe", {{"moe-model", "olmoe-1b-7b"}, {"tokens-per-gpu", "512"}}}};
+  if (std::filesystem::exists(mixtral)) {
+    cases.push_back({"mixtral-gsm8k", {{"moe-model", "mixtral-8x7b"}, {"trace", mixtral}}});
+  } else {
+    fmt::print(stderr, "moesim placement: {} not found: the real-trace half is skipped\n", mixtral);
+  }
+  return cases;
+}
+
+double mean_ratio(const MoeLayers& l) {
+  double sum = 0;
+  for (const auto& s : l.stats)
+    sum += s.mean_gpu_rows > 0 ? static_cast<double>(s.max_gpu_rows) / s.mean_gpu_rows : 0;
+  return sum / static_cast<double>(l.stats.size());
+}
+
+}  // namespace
+
+int placement_command(const std::vector<std::string>& args) {
+  Settings settings =
+      parse_settings(args, {"experiment", "topology", "workload", "simulation", "output"});
+  if (settings.help) {
+    fmt::print(
+        "Usage: moesim placement [options]\nThe expert-placement experiment: a skewed synthetic "
+        "trace and the real Mixtral trace under placements x balancing x transports on a "
+        "leaf-spine (defaults here: 2 leaves x 4 GPUs, 2 spines, 100 Gb/s; fluid; ecmp, "
+        "spray:random). Writes placement.csv and placement.png/.svg.\n\n{}",
+        fmt::streamed(describe({"experiment", "topology", "workload", "simulation", "output"})));
+    return 0;
+  }
+  const std::pair<const char*, const char*> defaults[] = {
+      {"leaves", "2"},          {"spines", "2"},    {"hosts-per-leaf", "4"},
+      {"host-rate", "100Gbps"}, {"model", "fluid"}, {"transport", "ecmp,spray:random"}};
+  for (const auto& [name, value] : defaults) {
+    if (settings.source(name) == "default") settings.set(name, value, "default");
+  }
+  settings.set("workload", "moe", "default");
+  parse_scenario(settings);
+
+  OutputDir out(settings.get("out"), {"placement.csv"}, settings.where("out"));
+  std::ofstream& csv = out.open("placement.csv");
+  csv << "trace,policy,transport,model,iteration_us,max_over_mean_gpu_rows,dropped_share,"
+         "remote_share,weight_transfers\n";
+  for (const TraceCase& tc : trace_cases(settings)) {
+    for (const Policy& pol : policies()) {
+      Settings point = settings;
+      for (const auto& [k, v] : tc.options)
+        point.set(k, v, "default");
+      Scenario sc = parse_scenario(point);
+      const topo::BuiltTopology built = topo::build_topology(sc.topology);
+      const topo::Topology& t = built.topology;
+      MoeSpec spec = parse_moe(point, sc.seed);
+      for (const auto& [k, v] : pol.options) {
+        if (std::string(k) == "slots-per-gpu") {
+          spec.slots_per_gpu =
+              2 * std::max(1u, (spec.shape.experts + t.num_hosts() - 1) / t.num_hosts());
+        } else {
+          point.set(k, v, "default");
+        }
+      }
+      const uint32_t slots = spec.slots_per_gpu;
+      spec = parse_moe(point, sc.seed);
+      spec.slots_per_gpu = slots;
+      workload::TraceGenSpec gen = spec.generator;
+      gen.num_ranks = t.num_hosts();
+      gen.tokens_per_batch = spec.tokens_per_gpu * t.num_hosts();
+      const workload::TraceReadOptions read{spec.shape.experts, spec.shape.top_k};
+      const MoeLayers layers = route_trace(spec, t.num_hosts(), leaf_of_gpus(t),
+                                           [&]() -> std::unique_ptr<workload::TraceReader> {
+                                             if (!spec.trace.empty())
+                                               return workload::open_trace(spec.trace, read);
+                                             return std::make_unique<workload::TraceGenerator>(gen);
+                                           });
+      const Workload w = moe_workload(spec, layers);
+      uint64_t slots_total = 0, dropped = 0, remote = 0, local = 0, transfers = 0;
+      for (const auto& s : layers.stats) {
+        slots_total += s.slots, dropped += s.dropped, remote += s.remote_tokens;
+        local += s.local_tokens, transfers += s.weight_transfers;
+      }
+      const double iterations = layers.iteration.back() + 1.0;
+      const topo::Routing routing(t, sc.route_cost);
+      run_pairs(routing, w, sc, [&](RunOutcome&& o) {
+        const double it_us = o.result.makespan.us() / iterations;
+        fmt::print("{:<16} {:<16} {:<13} {:<6} iteration {:10.3f} us, max/mean rows {:.3f}\n",
+                   tc.name, pol.name, o.transport, o.model, it_us, mean_ratio(layers));
+        fmt::print(csv, "{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{}\n", tc.name, pol.name,
+                   o.transport, o.model, it_us, mean_ratio(layers),
+                   static_cast<double>(dropped) / static_cast<double>(slots_total),
+                   static_cast<double>(remote) / static_cast<double>(remote + local), transfers);
+      });
+    }
+  }
+  out.commit();
+  fmt::print("wrote placement.csv in {}\n", out.path().string());
+  try {
+    plot_command({(out.path() / "placement.csv").string(), "--kind", "bar", "--x", "policy", "--y",
+                  "iteration_us", "--hue", "transport", "--col", "trace", "--out",
+                  (out.path() / "placement").string()});
+  } catch (const InputError& e) {
+    fmt::print(stderr, "moesim placement: figure skipped: {}\n", e.what());
+  }
+  return 0;
+}
+
+}  // namespace moesim::cli
