@@ -15,6 +15,7 @@ readonly PACKAGES=(
   libsimgrid-dev libboost-graph-dev libboost-program-options-dev libeigen3-dev libfmt-dev
   catch2 libbenchmark-dev
   python3 python3-matplotlib python3-pandas
+  libopenmpi-dev openmpi-bin
 )
 
 usage() {

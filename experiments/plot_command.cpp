@@ -1,0 +1,154 @@
+// `moesim plot`: figures (PNG and SVG) from moesim's CSV files, drawn by analysis/plot.py
+// under Debian's /usr/bin/python3 with python3-matplotlib and python3-pandas. This driver
+// checks the arguments, finds the script (installed beside the binary, else the source
+// tree) and runs it; the script reads the CSV and checks the column names.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <boost/program_options.hpp>
+
+#include "experiments/commands.hpp"
+#include "experiments/sweep_process.hpp"
+#include "sim/core/error.hpp"
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+namespace moesim::cli {
+namespace {
+
+po::options_description plot_options() {
+  po::options_description desc("plot options");
+  desc.add_options()("x", po::value<std::string>(),
+                     "column on the x axis (cdf: the column whose CDF to draw, "
+                     "default fct_us; heatmap: the columns, default link)")(
+      "y", po::value<std::string>(), "metric on the y axis (heatmap: the rows, default run)")(
+      "hue", po::value<std::string>(), "one series per value of this column (cdf: default run)")(
+      "col", po::value<std::string>(), "one panel per value of this column")(
+      "kind", po::value<std::string>()->default_value("line"), "line | bar | cdf | heatmap")(
+      "value", po::value<std::string>(), "heatmap: the colour (default utilization)")(
+      "where", po::value<std::vector<std::string>>()->composing(),
+      "KEY=VALUE: only rows where the column KEY equals VALUE (repeatable)")(
+      "error", po::value<std::string>()->default_value("ci95"),
+      "error bars over rows that share (col, hue, x), e.g. seeds: ci95 | std | none")(
+      "title", po::value<std::string>(), "figure title (default: from the columns)")(
+      "logx", "logarithmic x axis")("logy", "logarithmic y axis")(
+      "out", po::value<std::string>(),
+      "output prefix: writes PREFIX.png and PREFIX.svg (default: beside the CSV, named after "
+      "it, the kind and the y column)")("help,h", "print this help");
+  return desc;
+}
+
+void print_usage() {
+  fmt::print(
+      "Usage: moesim plot FILE.csv --x KEY --y METRIC [--hue KEY] [--col KEY] "
+      "[--kind line|bar|cdf|heatmap] [--out PREFIX]\n"
+      "Draws a results.csv (of moesim run or sweep), a flows.csv (--kind cdf: FCT CDF per run),\n"
+      "a links.csv (--kind heatmap: link utilisation per run) or a traffic matrix CSV (--kind\n"
+      "heatmap) as PREFIX.png and PREFIX.svg. Rows sharing (col, hue, x), such as seeds, are\n"
+      "averaged with error bars. Needs /usr/bin/python3 with python3-matplotlib and\n"
+      "python3-pandas (MOESIM_PYTHON overrides the interpreter).\n\n{}",
+      fmt::streamed(plot_options()));
+}
+
+// analysis/plot.py: installed in <prefix>/share/moesim beside <prefix>/bin/moesim, or in the
+// source tree this binary was built from.
+fs::path find_script() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path installed = exe.parent_path().parent_path() / "share" / "moesim" / "plot.py";
+  if (!ec && fs::exists(installed)) return installed;
+  const fs::path source = fs::path(MOESIM_SOURCE_DIR) / "analysis" / "plot.py";
+  if (fs::exists(source)) return source;
+  throw InputError(
+      fmt::format("plot: plot.py not found in '{}' or '{}': expected an installed "
+                  "moesim or its source tree",
+                  installed.string(), source.string()));
+}
+
+}  // namespace
+
+int plot_command(const std::vector<std::string>& args) {
+  po::options_description desc = plot_options();
+  desc.add_options()("file", po::value<std::vector<std::string>>(), "the CSV file");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  try {
+    po::store(
+        po::command_line_parser(args)
+            .options(desc)
+            .positional(pos)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
+  } catch (const po::error& e) {
+    throw InputError(fmt::format("command line: {}: expected options from --help", e.what()));
+  }
+  if (vm.count("help")) {
+    print_usage();
+    return 0;
+  }
+  if (!vm.count("file") || vm["file"].as<std::vector<std::string>>().size() != 1) {
+    throw InputError(
+        "plot: expected exactly one CSV file, e.g. moesim plot results.csv --x "
+        "oversubscription --y cct_us");
+  }
+  const std::string file = vm["file"].as<std::vector<std::string>>().front();
+  if (!fs::is_regular_file(file)) {
+    throw InputError(
+        fmt::format("plot: '{}': no such file: expected a CSV written by moesim", file));
+  }
+  const std::string kind = vm["kind"].as<std::string>();
+  if (kind != "line" && kind != "bar" && kind != "cdf" && kind != "heatmap") {
+    throw InputError(fmt::format("--kind: '{}': expected line, bar, cdf or heatmap", kind));
+  }
+  const std::string error = vm["error"].as<std::string>();
+  if (error != "ci95" && error != "std" && error != "none") {
+    throw InputError(fmt::format("--error: '{}': expected ci95, std or none", error));
+  }
+  std::string out;
+  if (vm.count("out")) {
+    out = vm["out"].as<std::string>();
+  } else {
+    const fs::path p(file);
+    const std::string y = vm.count("y") ? "-" + vm["y"].as<std::string>() : "";
+    out = (p.parent_path() / fmt::format("{}-{}{}", p.stem().string(), kind, y)).string();
+  }
+
+  const char* env = std::getenv("MOESIM_PYTHON");
+  const std::string python = env && *env ? env : MOESIM_PYTHON;
+  if (::access(python.c_str(), X_OK) != 0) {
+    throw InputError(
+        fmt::format("plot: '{}' not found: expected Debian's python3 with python3-matplotlib and "
+                    "python3-pandas (apt-get install python3 python3-matplotlib python3-pandas)",
+                    python));
+  }
+  std::vector<std::string> argv = {
+      python, find_script().string(), file, "--kind", kind, "--error", error, "--out", out};
+  for (const char* key : {"x", "y", "hue", "col", "value", "title"}) {
+    if (vm.count(key)) {
+      argv.push_back(fmt::format("--{}", key));
+      argv.push_back(vm[key].as<std::string>());
+    }
+  }
+  if (vm.count("where")) {
+    for (const auto& w : vm["where"].as<std::vector<std::string>>()) {
+      argv.push_back("--where");
+      argv.push_back(w);
+    }
+  }
+  if (vm.count("logx")) argv.push_back("--logx");
+  if (vm.count("logy")) argv.push_back("--logy");
+  std::cout.flush();
+  const int rc = run_and_wait(argv);
+  if (rc == 0 || rc == 2) return rc;  // plot.py printed its one-line error for bad input
+  throw Error(fmt::format("plot: {} exited with code {}", argv[1], rc));
+}
+
+}  // namespace moesim::cli
