@@ -28,5 +28,8 @@ int balance_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 // `moesim plot`: PNG and SVG figures from a CSV, drawn by analysis/plot.py.
 int plot_command(const std::vector<std::string>& args);
+// `moesim validate`: the fluid model against the simgrid model on a fixed suite; prints the
+// table and writes validate.csv.
+int validate_command(const std::vector<std::string>& args);
 
 }  // namespace moesim::cli

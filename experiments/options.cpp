@@ -114,7 +114,9 @@ const std::vector<OptionDef>& option_defs() {
       {"attention-time", "0us", "workload",
        "moe: per-GPU dense compute per layer (attention, shared experts)", true},
       {"model", "analytic,fluid,packet", "simulation",
-       "network model(s), comma-separated: analytic | fluid | packet", true},
+       "network model(s), comma-separated: analytic | fluid | packet | simgrid (SimGrid 3.32, "
+       "CM02 max-min; also simgrid:latency-first, and simgrid:LV08 which is not max-min)",
+       true},
       {"transport", "ecmp,split:4,plan,spray:random,ideal", "simulation",
        "transport(s), comma-separated: ecmp | split:K | plan | spray:random | spray:rr | "
        "spray:adaptive | ideal (flow-level models run spray:* as ideal; packet has no ideal)",

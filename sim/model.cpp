@@ -1,6 +1,7 @@
 #include "sim/model.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include <fmt/format.h>
 
@@ -38,19 +39,28 @@ class PacketModel final : public NetworkModel {
   PacketConfig config_;
 };
 
+// The one process-wide hook: set once at start-up, before any run (see model.hpp).
+std::atomic<ModelFactory> simgrid_factory{nullptr};
+
 }  // namespace
+
+void set_simgrid_factory(ModelFactory factory) {
+  simgrid_factory.store(factory);
+}
 
 std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet,
                                          std::string_view what) {
   if (name == "analytic") return std::make_unique<AnalyticModel>();
   if (name == "fluid") return std::make_unique<FluidModel>();
   if (name == "packet") return std::make_unique<PacketModel>(packet);
-  if (name == "simgrid") {
+  if (name.substr(0, 7) == "simgrid") {
+    if (const ModelFactory f = simgrid_factory.load()) return f(name, what);
     throw InputError(fmt::format(
-        "{}: model 'simgrid' is not built yet: expected analytic, fluid or packet", what));
+        "{}: model '{}' is not linked into this program: expected analytic, fluid or packet", what,
+        name));
   }
-  throw InputError(
-      fmt::format("{}: unknown model '{}': expected analytic, fluid or packet", what, name));
+  throw InputError(fmt::format(
+      "{}: unknown model '{}': expected analytic, fluid, packet or simgrid", what, name));
 }
 
 std::vector<double> link_capacities(const topo::Topology& topo) {

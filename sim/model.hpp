@@ -30,9 +30,18 @@ class NetworkModel {
   virtual bool supports(const Transport&) const { return true; }
 };
 
-// "analytic", "fluid" or "packet" (configured by `packet`); InputError naming `what` otherwise.
+// "analytic", "fluid" or "packet" (configured by `packet`), or a "simgrid..." name when the
+// SimGrid factory is installed; InputError naming `what` otherwise.
 std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet = {},
                                          std::string_view what = "--model");
+
+// The `simgrid` model lives in moesim_simgrid (it links SimGrid, which moesim_sim must not)
+// and plugs in here: the layer that links both installs its factory once at start-up
+// (sim::simgrid::register_simgrid_model(), called by moesim's main). make_model hands it every
+// name that starts with "simgrid"; until then such names are an InputError.
+using ModelFactory = std::unique_ptr<NetworkModel> (*)(std::string_view name,
+                                                       std::string_view what);
+void set_simgrid_factory(ModelFactory factory);
 
 RunResult run_analytic(const topo::Topology& topo, const Workload& w, const PathSet& paths);
 RunResult run_fluid(const topo::Topology& topo, const Workload& w, const PathSet& paths);

@@ -84,7 +84,7 @@ TEST_CASE("cli: bad input exits with code 2 - one line on stderr and no output")
       "run --latency 5parsecs",
       "run --size 1.5B",
       "run --model warp",
-      "run --model simgrid",
+      "run --model simgrid:ns-3",
       "run --model packet --transport ideal",
       "run --mtu 100B",
       "run --mtu 4KiB --header 4KiB",

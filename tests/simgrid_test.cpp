@@ -7,7 +7,7 @@
 
 #include "sim/simgrid/one_link.hpp"
 
-TEST_CASE("simgrid: a lone transfer on one link finishes at latency + size/rate") {
+TEST_CASE("sim::simgrid: simgrid_transfer_time in this process is latency + size/rate") {
   using moesim::BitsPerSec;
   using moesim::Bytes;
   using moesim::TimePs;

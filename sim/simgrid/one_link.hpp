@@ -1,10 +1,8 @@
-// SimGrid backend, first piece: one transfer over one link between two hosts.
-//
-// This is the seed of the `simgrid` network model (DESIGN.md §3): it pins down how moesim builds a
-// SimGrid 3.32 platform in C++ (no XML), which configuration it uses (CM02, no cross-traffic,
-// Full LMM updates; see reference/toolchain.md §3 P1, P2, P11) and how a transfer is timed. The
-// full backend (Topology + Routing + Workload DAG -> result records) will grow from it later;
-// until then this function is what tests check against the analytic formula.
+// SimGrid backend, smallest piece: one transfer over one link between two hosts, in THIS
+// process. It pins down how a SimGrid 3.32 platform is built in C++ (no XML) with the
+// configuration the `simgrid` model uses (CM02, no cross-traffic, Full LMM updates; see
+// reference/toolchain.md §3 P1, P2, P11), checked against the analytic formula by a test. The
+// network model itself (simgrid_model.hpp) runs every simulation in a forked child instead.
 #pragma once
 
 #include "sim/core/units.hpp"
