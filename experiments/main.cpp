@@ -58,11 +58,11 @@ int main(int argc, char** argv) {
       fmt::print("moesim {}\n", MOESIM_VERSION);
       return 0;
     }
-    throw moesim::InputError(
-        fmt::format("unknown command '{}': expected run, replay, trace, topo, rsn, placement, place, balance, "
-                    "sweep, plot or validate "
-                    "(see moesim --help)",
-                    cmd));
+    throw moesim::InputError(fmt::format(
+        "unknown command '{}': expected run, replay, trace, topo, rsn, placement, place, balance, "
+        "sweep, plot or validate "
+        "(see moesim --help)",
+        cmd));
   } catch (const moesim::InputError& e) {
     std::cerr << "moesim: error: " << e.what() << "\n";
     return 2;
