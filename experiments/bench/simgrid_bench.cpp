@@ -7,8 +7,8 @@
 // simulated CCT, the CPU seconds of the child and the peak RSS of this process and of its
 // largest child. Run one case per process: experiments/bench/run_bench.sh build BM_SimGrid.
 //
-// The slowest case, simgrid ecmp at 512 GPUs, takes about 9.5 minutes (573 s measured here;
-// toolchain.md measured 363 s for the same design on a quieter machine): each of ECMP's many
+// The slowest case, simgrid ecmp at 512 GPUs, takes 8.5 to 9.5 minutes here (508 s and 573 s
+// measured; toolchain.md measured 363 s on a quieter machine): each of ECMP's many
 // distinct finish times triggers a full max-min re-solve over all 261,632 transfers in SimGrid
 // (network/optim:Full). 1024 GPUs would not fit in 10 minutes and is not registered.
 #include <sys/resource.h>
