@@ -11,14 +11,16 @@ bench="$build/moesim_bench"
 [[ -x "$bench" ]] || { echo "no $bench: build first (cmake --build $build)" >&2; exit 2; }
 timing="$(mktemp)"
 trap 'rm -f "$timing"' EXIT
-header_done=0
+last_header=""
 for name in $("$bench" --benchmark_list_tests --benchmark_filter="$filter"); do
   csv="$(/usr/bin/time -f '%e %M' -o "$timing" "$bench" --benchmark_filter="^${name}\$" \
     --benchmark_format=csv 2>/dev/null)"
   read -r wall rss_kb <"$timing"
-  if [[ $header_done == 0 ]]; then
-    echo "$(grep '^name,' <<<"$csv"),process_wall_s,process_peak_rss_MB"
-    header_done=1
+  # Cases differ in their counters, so the header is printed again whenever its columns change.
+  header="$(grep '^name,' <<<"$csv"),process_wall_s,process_peak_rss_MB"
+  if [[ $header != "$last_header" ]]; then
+    echo "$header"
+    last_header="$header"
   fi
   echo "$(grep -v '^name,' <<<"$csv" | tail -n 1),$wall,$((rss_kb / 1024))"
 done
