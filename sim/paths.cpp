@@ -10,6 +10,7 @@
 #include "sim/core/error.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/plan.hpp"
+#include "topologies/ksp.hpp"
 
 namespace moesim::sim {
 namespace {
@@ -119,12 +120,37 @@ class Builder {
     add_subflow(node, links, coefs, n.size.count, latency);
   }
 
-  // split:K: min(K, #paths) subflows of near-equal size on distinct paths; each goes to the
-  // candidate path whose most-loaded link (in this sender's own placed bytes) is least loaded,
-  // ties broken by a per-flow rotation so equal candidates are not always taken in id order.
+  // Equal-cost paths first; where there are fewer than k, the next-shortest simple paths
+  // (Yen's algorithm under the routing view's cost) make up the k, as KSP routing on random
+  // graphs does (Jellyfish). A pair whose least-cost route is NVLink only keeps it: the
+  // scale-up domain is never split onto the network.
+  std::vector<Path> split_candidates(const DagNode& n, uint32_t k) const {
+    std::vector<Path> cands = enumerate_paths(n, kMaxCandidatePaths);
+    if (cands.size() >= k) return cands;
+    const bool nvlink_only = std::all_of(cands[0].links.begin(), cands[0].links.end(), [&](auto l) {
+      return topo_.link(l).kind == topo::LinkKind::NvLink;
+    });
+    if (nvlink_only) return cands;
+    for (topo::KPath& kp : topo::k_shortest_paths(topo_, n.src, n.dst, k, r_.metric())) {
+      if (cands.size() == k) break;
+      const bool known = std::any_of(cands.begin(), cands.end(),
+                                     [&](const Path& c) { return c.links == kp.links; });
+      if (known) continue;
+      Path p{std::move(kp.links), TimePs{0}};
+      for (const uint32_t l : p.links)
+        p.latency += topo_.link(l).latency;
+      cands.push_back(std::move(p));
+    }
+    return cands;
+  }
+
+  // split:K: min(K, #paths) subflows of near-equal size on distinct paths (split_candidates);
+  // each goes to the candidate path whose most-loaded link (in this sender's own placed bytes)
+  // is least loaded, ties broken by a per-flow rotation so equal candidates are not always
+  // taken in id order.
   void add_split(uint32_t node, const DagNode& n, uint32_t k,
                  std::unordered_map<uint32_t, double>& load) {
-    std::vector<Path> cands = enumerate_paths(n, kMaxCandidatePaths);
+    std::vector<Path> cands = split_candidates(n, k);
     const size_t m = std::min<size_t>(k, cands.size());
     const size_t rot = mix64(node ^ salt_[topo_.host_vertex(n.src)]) % cands.size();
     std::vector<bool> used(cands.size(), false);

@@ -82,7 +82,7 @@ TEST_CASE("cli::balance: llep reproduces every reference plan in order") {
 TEST_CASE("cli::place: bad input exits 2 and writes nothing") {
   TempDir dir;
   std::ofstream(dir.path / "bad.csv") << "layer,expert,load\n0,0,1\n0,1,x\n";
-  for (const std::string& args :
+  for (const std::string args :
        {"place --policy eplb --loads bad.csv --out p.csv", "place --policy magic --out p.csv",
         "place --policy eplb --out p.csv", "balance --policy llep --out p.csv",
         "balance --policy greedy --counts c.csv --out p.csv"}) {

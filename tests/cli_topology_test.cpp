@@ -65,7 +65,7 @@ TEST_CASE("cli::run: every topology kind runs on the fluid and packet models") {
 }
 
 TEST_CASE("cli::run: a bad topology option exits with code 2") {
-  for (const std::string& args :
+  for (const std::string args :
        {"run --topology torus", "run --topology fat-tree --k 5", "run --topology rail",
         "run --topology rsn --long-range 2", "run --topology rsn --torus maybe",
         "run --topology file", "run --topology-file x.csv", "run --route-cost miles",

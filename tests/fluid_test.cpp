@@ -7,6 +7,7 @@
 
 #include "sim/model.hpp"
 #include "tests/fixtures.hpp"
+#include "topologies/rail.hpp"
 #include "topologies/routing.hpp"
 #include "workloads/collectives.hpp"
 
@@ -164,6 +165,64 @@ TEST_CASE("sim::paths: split:K places min(K - paths) subflows on distinct spines
   }
   std::sort(uplinks.begin(), uplinks.end());
   CHECK(std::adjacent_find(uplinks.begin(), uplinks.end()) == uplinks.end());
+}
+
+TEST_CASE("sim::paths: split:K tops up scarce equal-cost paths with the next-shortest ones") {
+  // 3 leaves x 2 spines x 1 host: leaf 0 -> leaf 1 has 2 equal-cost paths of 4 links (one per
+  // spine); the next-shortest simple paths detour through leaf 2 (host, leaf 0, spine a,
+  // leaf 2, spine b, leaf 1, host: 6 links). split:3 therefore takes both 4-link paths and one
+  // 6-link detour, each carrying a third of the bytes; ecmp-only enumeration would give 2.
+  topo::LeafSpineParams lp = test::nonblocking(3, 2, 1);
+  const topo::Topology t = topo::build_leaf_spine(lp);
+  for (const topo::RouteCost metric : {topo::RouteCost::Latency, topo::RouteCost::Hops}) {
+    const topo::Routing r(t, metric);
+    Workload w(t.num_hosts());
+    const uint32_t f = w.add_flow(0, 1, 3_MiB, w.add_tag({"test", "", -1, -1}));
+    w.finalize();
+    const sim::PathSet p = sim::assign_paths(r, w, sim::parse_transport("split:3"), 1);
+    REQUIRE(p.node_begin[f + 1] - p.node_begin[f] == 3);
+    std::vector<size_t> lengths;
+    std::vector<std::vector<uint32_t>> distinct;
+    for (uint32_t s = p.node_begin[f]; s < p.node_begin[f + 1]; ++s) {
+      lengths.push_back(p.sub_links(s).size());
+      distinct.emplace_back(p.sub_links(s).begin(), p.sub_links(s).end());
+      CHECK(p.bytes[s] == 1_MiB.count);
+      // The detour's latency is its 6 links of 1 us; the others 4.
+      CHECK(p.latency[s] == TimePs{static_cast<int64_t>(p.sub_links(s).size()) * 1'000'000});
+    }
+    std::sort(lengths.begin(), lengths.end());
+    CHECK(lengths == std::vector<size_t>{4, 4, 6});
+    std::sort(distinct.begin(), distinct.end());
+    CHECK(std::adjacent_find(distinct.begin(), distinct.end()) == distinct.end());
+    CHECK(sim::num_split_flows(p) == 1);
+  }
+}
+
+TEST_CASE("sim::paths: split:K keeps an NVLink-only pair on NVLink") {
+  // Rail-optimised: 2 servers x 2 GPUs, 2 spines. GPU pairs of one server meet over their
+  // NvSwitch (2 NVLink links); a network detour exists (GPU, rail leaf, spine, other rail leaf,
+  // GPU) but the scale-up pair is not split onto it. Pairs across servers use the network and
+  // are split as far as paths exist.
+  topo::RailParams rp;
+  rp.servers = 2;
+  rp.gpus_per_server = 2;
+  rp.spines = 2;
+  const topo::Topology t = topo::build_rail(rp);
+  const topo::Routing r(t);
+  const Workload w = workload::all_to_all(t.num_hosts(), 1_MiB);
+  const sim::PathSet p = sim::assign_paths(r, w, sim::parse_transport("split:4"), 1);
+  uint32_t nvlink_pairs = 0;
+  for (uint32_t n = 0; n < w.size(); ++n) {
+    if (w.node(n).kind != NodeKind::Flow) continue;
+    const auto first = p.sub_links(p.node_begin[n]);
+    const bool nvlink = std::all_of(first.begin(), first.end(), [&](uint32_t l) {
+      return t.link(l).kind == topo::LinkKind::NvLink;
+    });
+    if (!nvlink) continue;
+    ++nvlink_pairs;
+    CHECK(p.node_begin[n + 1] - p.node_begin[n] == 1);
+  }
+  CHECK(nvlink_pairs == 4);  // 2 servers x 2 ordered GPU pairs
 }
 
 TEST_CASE("sim::fluid: the same seed gives the same flow times") {

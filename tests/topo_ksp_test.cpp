@@ -173,3 +173,24 @@ TEST_CASE("topo::Ksp: edge cases") {
   island.add_vertex(VertexKind::Host, "b");
   CHECK(k_shortest_paths(island, 0, 1, 3).empty());
 }
+
+TEST_CASE("topo::Ksp: hop costs count links and agree with the hop routing view") {
+  // Under RouteCost::Hops a link costs 1: every path's cost is its link count, the first path
+  // is as short as the routing view's least hop count, and costs never decrease. On the ring
+  // with chords b hangs off s4 and a off s0 and s2, neither adjacent to s4, so the fewest links
+  // are 4: a-s0-{s1,s5,s3}-s4-b and a-s2-{s1,s3}-s4-b, five paths; the sixth is longer.
+  const Topology t = ring_with_chords();
+  const Routing hops(t, RouteCost::Hops);
+  const std::vector<KPath> p = k_shortest_paths(t, 0, 1, 10, RouteCost::Hops);
+  REQUIRE(p.size() == 10);
+  for (size_t i = 0; i < 5; ++i)
+    CHECK(p[i].cost == 4);
+  CHECK(p[5].cost > 4);
+  CHECK(p[0].cost == hops.cost(static_cast<uint32_t>(t.host_vertex(0)), 1));
+  for (size_t i = 0; i < p.size(); ++i) {
+    CHECK(p[i].cost == p[i].links.size());
+    CHECK(p[i].cost == path_cost(t, p[i].links, RouteCost::Hops));
+    if (i > 0) CHECK(p[i - 1].cost <= p[i].cost);
+  }
+  CHECK(count_paths(hops, 0, 1) == 5);
+}

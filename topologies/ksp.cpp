@@ -24,17 +24,13 @@ uint64_t add_sat(uint64_t a, uint64_t b) {
   return a > kInf - b ? kInf : a + b;
 }
 
-uint64_t link_cost(const DirLink& l) {
-  return add_sat(static_cast<uint64_t>(l.latency.ps), 1);
-}
-
 // Dijkstra from `from` to `to` over links not banned, through vertices not banned, never
 // expanding a host other than `from` (and entering a host only if it is `to`). Reuses its
 // buffers across calls.
 class SpurSearch {
  public:
-  explicit SpurSearch(const Topology& t)
-      : t_(t), dist_(t.num_vertices(), kInf), pred_(t.num_vertices(), 0) {}
+  SpurSearch(const Topology& t, RouteCost metric)
+      : t_(t), metric_(metric), dist_(t.num_vertices(), kInf), pred_(t.num_vertices(), 0) {}
 
   std::optional<KPath> run(uint32_t from, uint32_t to, const std::vector<uint8_t>& banned_vertex,
                            const std::vector<uint8_t>& banned_link) {
@@ -59,7 +55,7 @@ class SpurSearch {
         const uint32_t w = link.to;
         if (banned_link[l] || banned_vertex[w]) continue;
         if (g[w].kind == VertexKind::Host && w != to) continue;
-        const uint64_t nd = add_sat(d, link_cost(link));
+        const uint64_t nd = add_sat(d, link_cost(link, metric_));
         if (nd < dist_[w]) {
           if (dist_[w] == kInf) touched_.push_back(w);
           dist_[w] = nd;
@@ -80,6 +76,7 @@ class SpurSearch {
 
  private:
   const Topology& t_;
+  RouteCost metric_;
   std::vector<uint64_t> dist_;
   std::vector<uint32_t> pred_;
   std::vector<uint32_t> touched_;
@@ -88,14 +85,15 @@ class SpurSearch {
 
 }  // namespace
 
-uint64_t path_cost(const Topology& t, const std::vector<uint32_t>& links) {
+uint64_t path_cost(const Topology& t, const std::vector<uint32_t>& links, RouteCost metric) {
   uint64_t c = 0;
   for (const uint32_t l : links)
-    c = add_sat(c, link_cost(t.link(l)));
+    c = add_sat(c, link_cost(t.link(l), metric));
   return c;
 }
 
-std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t dst, uint32_t k) {
+std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t dst, uint32_t k,
+                                    RouteCost metric) {
   if (src >= t.num_hosts() || dst >= t.num_hosts()) {
     throw std::out_of_range(
         fmt::format("k_shortest_paths: host {} or {} not below {}", src, dst, t.num_hosts()));
@@ -106,7 +104,7 @@ std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t ds
   const auto s = static_cast<uint32_t>(t.host_vertex(src));
   const auto d = static_cast<uint32_t>(t.host_vertex(dst));
   std::vector<uint8_t> banned_vertex(t.num_vertices(), 0), banned_link(t.num_links(), 0);
-  SpurSearch search(t);
+  SpurSearch search(t, metric);
   auto first = search.run(s, d, banned_vertex, banned_link);
   if (!first) return accepted;
   accepted.push_back(std::move(*first));
@@ -136,7 +134,7 @@ std::vector<KPath> k_shortest_paths(const Topology& t, uint32_t src, uint32_t ds
         banned_link[l] = 0;
       // The spur moves one link along; the old spur joins the root and is banned.
       banned_vertex[spur] = 1;
-      root_cost = add_sat(root_cost, link_cost(t.link(prev[i])));
+      root_cost = add_sat(root_cost, link_cost(t.link(prev[i]), metric));
       spur = t.link(prev[i]).to;
     }
     std::fill(banned_vertex.begin(), banned_vertex.end(), 0);

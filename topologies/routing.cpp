@@ -21,12 +21,6 @@ uint64_t add_sat(uint64_t a, uint64_t b) {
   return a > kUnreachable - b ? kUnreachable : a + b;
 }
 
-// Latency in ps + 1: the +1 makes hop count break ties among zero-latency links. Or 1 per hop.
-uint64_t link_cost(const DirLink& l, RouteCost metric) {
-  if (metric == RouteCost::Hops) return 1;
-  return add_sat(static_cast<uint64_t>(l.latency.ps), 1);
-}
-
 // The links out of every vertex in compressed form (arcs [begin[v], begin[v+1]) of vertex v,
 // in link id order), with the cost of each link and of its reverse. Dijkstra runs from the
 // destination over reverse costs; the next-hop pass reads forward costs. Flat arrays because
@@ -58,8 +52,14 @@ Arcs make_arcs(const Topology& topo, RouteCost metric) {
 
 }  // namespace
 
+// Latency in ps + 1: the +1 makes hop count break ties among zero-latency links. Or 1 per hop.
+uint64_t link_cost(const DirLink& l, RouteCost metric) {
+  if (metric == RouteCost::Hops) return 1;
+  return add_sat(static_cast<uint64_t>(l.latency.ps), 1);
+}
+
 Routing::Routing(const Topology& topo, RouteCost metric)
-    : topo_(&topo), num_vertices_(topo.num_vertices()) {
+    : topo_(&topo), num_vertices_(topo.num_vertices()), metric_(metric) {
   const uint32_t n = num_vertices_;
   const uint32_t num_hosts = topo.num_hosts();
   const Graph& g = topo.graph();

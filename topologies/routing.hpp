@@ -17,6 +17,9 @@ namespace moesim::topo {
 
 enum class RouteCost : uint8_t { Latency, Hops };
 
+// The cost of one link under `metric`: latency in ps + 1 (saturating), or 1 per hop.
+uint64_t link_cost(const DirLink& l, RouteCost metric);
+
 class Routing {
  public:
   explicit Routing(const Topology& topo, RouteCost metric = RouteCost::Latency);
@@ -32,10 +35,12 @@ class Routing {
     return cost_[static_cast<size_t>(dst) * num_vertices_ + v];
   }
   const Topology& topology() const { return *topo_; }
+  RouteCost metric() const { return metric_; }
 
  private:
   const Topology* topo_;
   uint32_t num_vertices_;
+  RouteCost metric_;
   std::vector<uint32_t> offsets_;            // per dst: num_vertices+1 offsets into hops_[dst]
   std::vector<std::vector<uint32_t>> hops_;  // per dst: next-hop link ids
   std::vector<uint64_t> cost_;               // per dst, per vertex
