@@ -186,7 +186,7 @@ TEST_CASE("sim::paths: split:K tops up scarce equal-cost paths with the next-sho
     for (uint32_t s = p.node_begin[f]; s < p.node_begin[f + 1]; ++s) {
       lengths.push_back(p.sub_links(s).size());
       distinct.emplace_back(p.sub_links(s).begin(), p.sub_links(s).end());
-      CHECK(p.bytes[s] == 1_MiB.count);
+      CHECK(p.bytes[s] == (1_MiB).count);
       // The detour's latency is its 6 links of 1 us; the others 4.
       CHECK(p.latency[s] == TimePs{static_cast<int64_t>(p.sub_links(s).size()) * 1'000'000});
     }
