@@ -70,6 +70,25 @@ MoeShape preset_shape(const std::string& name, workload::TraceGenSpec& gen) {
   return m;
 }
 
+// --balance alf: the synthetic router balances itself with a per-layer bias (DeepSeek-V3
+// §2.1.2). It needs gate scores, so a preset that samples its experts (no scores) routes with
+// the softmax gate and the spec's calibrated logit noise and bias scale instead; a replayed
+// trace has fixed expert choices and cannot be rebalanced.
+void use_alf(const Settings& s, MoeSpec& spec, double rate) {
+  if (!spec.trace.empty()) {
+    throw InputError(fmt::format(
+        "{}: 'alf' with --trace '{}': expected none or llep (a replayed trace has fixed expert "
+        "choices; alf needs the synthetic router)",
+        s.where("balance"), spec.trace));
+  }
+  workload::TraceGenSpec& gen = spec.generator;
+  if (gen.router == workload::TraceRouter::kSample) {
+    gen.router = workload::TraceRouter::kSoftmax;
+    gen.locality = 0;  // a sampling-router feature
+  }
+  gen.alf_update_rate = rate;
+}
+
 }  // namespace
 
 MoeSpec parse_moe(const Settings& s, uint64_t seed) {
@@ -110,8 +129,16 @@ MoeSpec parse_moe(const Settings& s, uint64_t seed) {
                {"topology-aware", 0}});
   spec.slots_per_gpu = count_or(s, "slots-per-gpu", 0, 0);
   workload::MoeRoutingConfig& r = spec.routing;
-  r.balancer = choice<workload::Balancer>(
-      s, "balance", {{"none", workload::Balancer::none}, {"llep", workload::Balancer::llep}});
+  // alf balances inside the router (the generator), so routing itself does not rebalance.
+  r.balancer = choice<workload::Balancer>(s, "balance",
+                                          {{"none", workload::Balancer::none},
+                                           {"llep", workload::Balancer::llep},
+                                           {"alf", workload::Balancer::none}});
+  // Scores lie in (0, 1) for both gates: a step above 1 would jump past every score gap.
+  // Default 0.001: DeepSeek-V3's bias update speed gamma (arXiv 2412.19437 §4.2; policies.md
+  // §1.7).
+  const double alf_rate = real_or(s, "alf-rate", 0.001, 0, 1);
+  if (s.get("balance") == "alf") use_alf(s, spec, alf_rate);
   r.capacity.mode = choice<workload::CapacityMode>(s, "capacity",
                                                    {{"dropless", workload::CapacityMode::dropless},
                                                     {"drop", workload::CapacityMode::drop},

@@ -102,7 +102,15 @@ const std::vector<OptionDef>& option_defs() {
       {"slots-per-gpu", "0", "workload",
        "moe: expert slots per GPU (0 = experts / GPUs rounded up); spare slots hold replicas",
        true},
-      {"balance", "none", "workload", "moe: none | llep (least-loaded expert parallelism)", true},
+      {"balance", "none", "workload",
+       "moe: none | llep (least-loaded expert parallelism) | alf (auxiliary-loss-free bias "
+       "balancing across iterations, DeepSeek-V3; synthetic router only, with the preset's gate: "
+       "the softmax gate for presets that sample, i.e. mixtral-8x7b and olmoe-1b-7b)",
+       true},
+      {"alf-rate", "0.001", "workload",
+       "moe: --balance alf bias step per iteration and layer, in gate-score units (0 to 1; "
+       "DeepSeek-V3's gamma = 0.001, arXiv 2412.19437 §4.2)",
+       true},
       {"capacity", "dropless", "workload", "moe: dropless | drop | pad (capacity factor)", true},
       {"capacity-factor", "1.25", "workload", "moe: capacity = ceil(tokens x k / experts x CF)",
        true},

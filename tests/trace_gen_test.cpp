@@ -1,7 +1,8 @@
 // Tests for the synthetic trace generators: Zipf s = 0 is uniform within binomial noise, skew
 // grows with s, hot sets differ per layer, temporal locality matches its closed form, drift
 // reshuffles popularity, determinism per seed, distinct top-k, and group-limited generation
-// stays within its groups. Gate functions and samplers: trace_gate_test.cpp.
+// stays within its groups; ALF bias balancing evens loads over iterations. Gate functions and
+// samplers: trace_gate_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -268,4 +269,167 @@ TEST_CASE("workload::Trace: presets land near the real-trace figures they are ca
   }
   REQUIRE(std::abs(expert_mm - 12.0) < 1.5);
   REQUIRE(std::abs(rank_mm - 2.56) < 0.4);
+}
+
+// ---- Auxiliary-loss-free (ALF) bias balancing inside the gate routers ----
+
+namespace {
+
+// A skewed (Zipf s = 1) stream through each gate: 8 experts top-2 softmax (Mixtral-like) and
+// 64 experts top-8 sigmoid in 8 groups keeping 4 (DeepSeek-V3-like), 2 layers, 40 iterations.
+std::vector<wl::TraceGenSpec> skewed_gate_streams() {
+  wl::TraceGenSpec softmax = one_layer(8, 2, 2000, 1.0);
+  softmax.router = wl::TraceRouter::kSoftmax;
+  wl::TraceGenSpec sigmoid = wl::deepseek_v3_spec();
+  sigmoid.num_experts = 64;
+  sigmoid.top_k = 8;
+  sigmoid.tokens_per_batch = 2048;
+  sigmoid.zipf_s = 1.0;
+  sigmoid.groups = {8, 4, 2, 2.5};
+  std::vector<wl::TraceGenSpec> specs = {softmax, sigmoid};
+  for (wl::TraceGenSpec& s : specs) {
+    s.num_layers = 2;
+    s.num_iterations = 40;
+  }
+  return specs;
+}
+
+// Per-layer max/mean slot load averaged over the layers of iteration 0 (`first`) and of the
+// last 5 iterations (`last`).
+struct LoadSummary {
+  double first = 0, last = 0;
+};
+LoadSummary load_summary(const wl::TraceGenSpec& s) {
+  LoadSummary r;
+  for (const wl::Batch& b : wl::generate_trace(s).batches) {
+    const double mm = max_over_mean(wl::count_experts(b, s.num_experts).counts);
+    if (b.iteration == 0) r.first += mm / s.num_layers;
+    if (b.iteration + 5 >= s.num_iterations) r.last += mm / (5.0 * s.num_layers);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("workload::Trace: ALF bias balancing evens out a skewed gate over iterations") {
+  // Iteration 0 runs with zero bias, so it is the plain gate on Zipf s = 1 popularity: the hot
+  // experts are chosen far above the mean (measured max/mean 2.4-2.5 for the softmax stream,
+  // 6.4-7.4 for the sigmoid one, seeds 1-5). Each step then lowers the bias of every expert
+  // above the mean load by u and raises the others by u, so after about (score gap) / u steps
+  // (score gaps are tenths, u = 0.02: ~10-20 steps) the biases offset the popularity and the
+  // loads hover around the mean, within a band set by the +-u steps and by sampling noise (a
+  // count of mean T k / E = 500 slots has sd sqrt(500) / 500 = 4.5%). Measured over the last 5
+  // iterations: 1.27-1.31 (softmax), 1.36-1.48 (sigmoid). Without ALF the gate and the
+  // popularity are fixed (no drift), so every iteration has the law of iteration 0.
+  for (wl::TraceGenSpec s : skewed_gate_streams()) {
+    const LoadSummary off = load_summary(s);
+    s.alf_update_rate = 0.02;
+    const LoadSummary alf = load_summary(s);
+    INFO("off " << off.first << " -> " << off.last << ", alf " << alf.first << " -> " << alf.last);
+    REQUIRE(alf.first == off.first);  // zero bias at the first step: the same choices
+    REQUIRE(off.first > 2.0);
+    REQUIRE(off.last > 0.9 * off.first);
+    REQUIRE(alf.last < 0.7 * alf.first);
+    REQUIRE(alf.last < 0.7 * off.last);
+    REQUIRE(alf.last < 1.6);
+  }
+}
+
+TEST_CASE("workload::Trace: ALF biases selection only and draws no random numbers") {
+  // ALF draws nothing from the token stream, so token t of batch (i, l) has the same gate
+  // logits with ALF on or off. Its weights come from the raw scores of the chosen experts
+  // (DeepSeek-V3: bias for selection only), so a token that chose the same experts in both runs
+  // has the same weights; one whose choice the bias changed differs in its experts.
+  for (wl::TraceGenSpec s : skewed_gate_streams()) {
+    s.num_iterations = 20;
+    const wl::Trace off = wl::generate_trace(s);
+    s.alf_update_rate = 0.02;
+    const wl::Trace alf = wl::generate_trace(s);
+    REQUIRE(alf == wl::generate_trace(s));  // deterministic per seed
+    REQUIRE(alf.batches.size() == off.batches.size());
+    size_t same = 0, changed = 0;
+    for (size_t i = 0; i < alf.batches.size(); ++i) {
+      const wl::Batch& a = alf.batches[i];
+      const wl::Batch& o = off.batches[i];
+      for (size_t t = 0; t < a.num_tokens(); ++t) {
+        std::vector<std::pair<uint32_t, float>> ea, eo;
+        for (uint32_t j = 0; j < s.top_k; ++j) {
+          ea.emplace_back(a.experts_of(t)[j], a.weights_of(t)[j]);
+          eo.emplace_back(o.experts_of(t)[j], o.weights_of(t)[j]);
+        }
+        std::sort(ea.begin(), ea.end());
+        std::sort(eo.begin(), eo.end());
+        bool same_experts = true;
+        for (uint32_t j = 0; j < s.top_k; ++j)
+          same_experts = same_experts && ea[j].first == eo[j].first;
+        if (!same_experts) {
+          ++changed;
+          continue;
+        }
+        ++same;
+        for (uint32_t j = 0; j < s.top_k; ++j)
+          REQUIRE(ea[j].second == Approx(eo[j].second).epsilon(1e-6));
+      }
+    }
+    REQUIRE(same > 0);
+    REQUIRE(changed > 0);
+  }
+}
+
+TEST_CASE("workload::Trace: ALF adds its bias to the fixed expert bias of the sigmoid gate") {
+  // Iteration 0 has zero ALF bias, so with a fixed expert_bias it must choose what the gate
+  // with that expert_bias alone chooses. The fixed bias does change choices (checked), so an
+  // ALF that dropped it would differ at iteration 0.
+  wl::TraceGenSpec s = skewed_gate_streams()[1];
+  s.num_layers = 1;
+  s.num_iterations = 1;
+  const wl::Trace plain = wl::generate_trace(s);
+  for (uint32_t e = 0; e < s.num_experts; ++e)
+    s.expert_bias.push_back(0.1 * (e % 4));
+  const wl::Trace fixed = wl::generate_trace(s);
+  REQUIRE_FALSE(fixed == plain);
+  s.alf_update_rate = 0.02;
+  REQUIRE(wl::generate_trace(s) == fixed);
+}
+
+TEST_CASE("workload::Trace: ALF rate 0 is off") {
+  // 0 means off: the same batches as a spec that never mentions the field, for every router
+  // (bit for bit, so traces generated before ALF existed are reproduced).
+  std::vector<wl::TraceGenSpec> specs = skewed_gate_streams();
+  specs.push_back(wl::mixtral_8x7b_spec());
+  for (wl::TraceGenSpec s : specs) {
+    s.num_layers = 2;
+    s.num_iterations = 3;
+    s.tokens_per_batch = 300;
+    const wl::Trace base = wl::generate_trace(s);
+    s.alf_update_rate = 0.0;
+    REQUIRE(wl::generate_trace(s) == base);
+    s.alf_update_rate = 0.02;  // and a positive rate does change the later iterations
+    if (s.router != wl::TraceRouter::kSample) REQUIRE_FALSE(wl::generate_trace(s) == base);
+  }
+}
+
+TEST_CASE("workload::Trace: ALF update rates are validated") {
+  using moesim::InputError;
+  wl::TraceGenSpec s;
+  s.router = wl::TraceRouter::kSoftmax;
+  s.locality = 0;
+  SECTION("negative rate") {
+    s.alf_update_rate = -0.001;
+    REQUIRE_THROWS_WITH(wl::validate(s), Catch::Matchers::Contains("field 'alf_update_rate'") &&
+                                             Catch::Matchers::Contains("-0.001"));
+  }
+  SECTION("not a number") {
+    s.alf_update_rate = std::nan("");
+    REQUIRE_THROWS_WITH(wl::validate(s), Catch::Matchers::Contains("field 'alf_update_rate'"));
+  }
+  SECTION("infinite rate") {
+    s.alf_update_rate = INFINITY;
+    REQUIRE_THROWS_WITH(wl::validate(s), Catch::Matchers::Contains("field 'alf_update_rate'"));
+  }
+  SECTION("the sampling router has no scores to bias") {
+    s = wl::mixtral_8x7b_spec();
+    s.alf_update_rate = 0.001;
+    REQUIRE_THROWS_WITH(wl::validate(s), Catch::Matchers::Contains("sampling router"));
+  }
 }

@@ -89,6 +89,12 @@ void validate(const TraceGenSpec& s) {
   if (!(s.logit_noise >= 0 && std::isfinite(s.logit_noise)))
     bad("logit_noise", s.logit_noise, "a number >= 0");
   if (!std::isfinite(s.bias_scale)) bad("bias_scale", s.bias_scale, "a finite number");
+  if (!(s.alf_update_rate >= 0 && std::isfinite(s.alf_update_rate)))
+    bad("alf_update_rate", s.alf_update_rate, "a finite number >= 0 (0 = off)");
+  if (s.router == TraceRouter::kSample && s.alf_update_rate > 0) {
+    bad("alf_update_rate", s.alf_update_rate,
+        "0 with the sampling router (ALF biases gate scores: use a gate router)");
+  }
   if (s.router != TraceRouter::kSigmoidGrouped) return;
   const GroupLimitedParams& g = s.groups;
   if (g.num_groups == 0 || s.num_experts % g.num_groups != 0)
@@ -130,6 +136,7 @@ TraceGenerator::TraceGenerator(const TraceGenSpec& spec)
     }
     l.perm = random_permutation(popularity_rng_, n);
     rebuild(l);
+    if (spec_.alf_update_rate > 0) l.alf.emplace(n, spec_.alf_update_rate);
   }
 }
 
@@ -187,6 +194,8 @@ bool TraceGenerator::next(Batch& out) {
   Layer& l = layers_[layer_];
   if (spec_.router == TraceRouter::kSample) {
     route_sampled(l, out);
+  } else if (l.alf) {
+    route_balanced(l, out);
   } else {
     route_gated(l, out);
   }
@@ -210,15 +219,19 @@ void TraceGenerator::route_sampled(Layer& l, Batch& out) {
   }
 }
 
-void TraceGenerator::route_gated(Layer& l, Batch& out) {
+void TraceGenerator::draw_logits(const Layer& l) {
   const uint32_t n = spec_.num_experts;
+  logits_.resize(n);
+  sample_normals(token_rng_, logits_);
+  for (uint32_t e = 0; e < n; ++e)
+    logits_[e] = l.bias[e] + spec_.logit_noise * logits_[e];
+}
+
+void TraceGenerator::route_gated(Layer& l, Batch& out) {
   out.experts.reserve(size_t{spec_.tokens_per_batch} * spec_.top_k);
   out.weights.reserve(out.experts.capacity());
-  logits_.resize(n);
   for (uint32_t t = 0; t < spec_.tokens_per_batch; ++t) {
-    sample_normals(token_rng_, logits_);
-    for (uint32_t e = 0; e < n; ++e)
-      logits_[e] = l.bias[e] + spec_.logit_noise * logits_[e];
+    draw_logits(l);
     if (spec_.router == TraceRouter::kSoftmax) {
       softmax_topk(logits_, spec_.top_k, idx_, weights_);
     } else {
@@ -229,6 +242,50 @@ void TraceGenerator::route_gated(Layer& l, Batch& out) {
     for (const double w : weights_)
       out.weights.push_back(static_cast<float>(w));
   }
+}
+
+void TraceGenerator::route_balanced(Layer& l, Batch& out) {
+  const uint32_t n = spec_.num_experts, k = spec_.top_k;
+  const std::span<const double> alf_bias = l.alf->bias();
+  if (spec_.router == TraceRouter::kSigmoidGrouped) {
+    // The learnt ALF bias and the fixed expert_bias add up: both shift selection only.
+    selection_bias_.assign(alf_bias.begin(), alf_bias.end());
+    for (uint32_t e = 0; e < n && !spec_.expert_bias.empty(); ++e)
+      selection_bias_[e] += spec_.expert_bias[e];
+  }
+  out.experts.reserve(size_t{spec_.tokens_per_batch} * k);
+  out.weights.reserve(out.experts.capacity());
+  for (uint32_t t = 0; t < spec_.tokens_per_batch; ++t) {
+    draw_logits(l);
+    if (spec_.router == TraceRouter::kSigmoidGrouped) {
+      sigmoid_group_limited_topk(logits_, selection_bias_, k, spec_.groups, idx_, weights_,
+                                 gate_ws_);
+    } else {
+      // Softmax over all experts; select on probability + bias (select_top_k's rule, one token
+      // at a time so no [tokens][experts] buffer); weights = the selected raw probabilities
+      // renormalised over k (= softmax over the k selected logits, as without ALF).
+      scores_.resize(n);
+      selection_bias_.resize(n);
+      const double top = *std::max_element(logits_.begin(), logits_.end());
+      double sum = 0;
+      for (uint32_t e = 0; e < n; ++e)
+        sum += (scores_[e] = std::exp(logits_[e] - top));
+      for (uint32_t e = 0; e < n; ++e)
+        selection_bias_[e] = (scores_[e] /= sum) + alf_bias[e];
+      topk_indices(selection_bias_, k, idx_);
+      double selected = 0;
+      for (const uint32_t e : idx_)
+        selected += scores_[e];
+      weights_.resize(k);
+      for (uint32_t j = 0; j < k; ++j)
+        weights_[j] = scores_[idx_[j]] / selected;
+    }
+    out.experts.insert(out.experts.end(), idx_.begin(), idx_.end());
+    for (const double w : weights_)
+      out.weights.push_back(static_cast<float>(w));
+  }
+  // One step of this layer: its batch's slot counts move the bias for the next iteration.
+  l.alf->update(slot_counts(out.experts, n));
 }
 
 Trace generate_trace(const TraceGenSpec& spec) {

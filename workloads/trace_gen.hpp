@@ -4,8 +4,10 @@
 // may drift across iterations. Tokens are routed either by sampling top-k distinct experts in
 // proportion to popularity (with optional temporal locality), or by a gate over random logits
 // biased by log-popularity: softmax top-k (Mixtral/Megatron) or DeepSeek-V3's sigmoid + bias
-// with group (node)-limited routing. The generator is a TraceReader, so a trace of any length
-// streams batch by batch (iteration-major, layers 0..L-1).
+// with group (node)-limited routing. A gate router may balance itself across iterations with
+// auxiliary-loss-free bias balancing (DeepSeek-V3 §2.1.2; balance.hpp BiasBalancer). The
+// generator is a TraceReader, so a trace of any length streams batch by batch (iteration-major,
+// layers 0..L-1).
 //
 // Defaults and presets are calibrated to the real-trace statistics of reference/traces.md,
 // measured with trace_stats.hpp on generated traces (each figure is stated where it is used).
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "sim/core/rng.hpp"
+#include "workloads/balance.hpp"
 #include "workloads/trace.hpp"
 #include "workloads/trace_gate.hpp"
 #include "workloads/trace_sampling.hpp"
@@ -63,6 +66,16 @@ struct TraceGenSpec {
   double bias_scale = 1.3;
   GroupLimitedParams groups;        // kSigmoidGrouped: DeepSeek-V3 values by default
   std::vector<double> expert_bias;  // kSigmoidGrouped: per-expert selection bias; empty = 0
+  // Auxiliary-loss-free balancing (reference/policies.md §1.7): 0 = off. Otherwise every layer
+  // keeps a per-expert bias b, added to the gate scores for the top-k selection only (weights
+  // come from the raw scores), and after each of its batches (one step = one iteration of that
+  // layer) b_i += rate * sign(mean - c_i) with c_i the slots routed to expert i in that batch.
+  // Scores: softmax probabilities over all experts (kSoftmax; weights = the selected
+  // probabilities renormalised, as Mixtral) or sigmoid scores (kSigmoidGrouped; the ALF bias is
+  // added to `expert_bias`). DeepSeek-V3 trained with 0.001 (§4.2). InputError with kSample,
+  // which has no scores. Draws no random numbers, so the gate noise of a seed is the same on or
+  // off.
+  double alf_update_rate = 0;
 
   uint64_t seed = 1;
 };
@@ -91,11 +104,14 @@ class TraceGenerator : public TraceReader {
     Categorical dist;             // per expert
     std::vector<double> bias;     // gate routers: centred log-popularity * bias_scale
     std::optional<uint32_t> prev_top1;
+    std::optional<BiasBalancer> alf;  // when alf_update_rate > 0
   };
   void rebuild(Layer& l);
   void apply_drift(Layer& l);
   void route_sampled(Layer& l, Batch& out);
+  void draw_logits(const Layer& l);  // one token's gate logits into logits_
   void route_gated(Layer& l, Batch& out);
+  void route_balanced(Layer& l, Batch& out);
 
   TraceGenSpec spec_;
   TraceShape shape_;
@@ -105,6 +121,7 @@ class TraceGenerator : public TraceReader {
   uint32_t iteration_ = 0, layer_ = 0;
   std::vector<uint32_t> idx_;
   std::vector<double> logits_, weights_;
+  std::vector<double> scores_, selection_bias_;  // ALF: one token's scores; selection keys
   GateWorkspace gate_ws_;
 };
 
