@@ -174,22 +174,44 @@ std::vector<uint32_t> leaf_of_gpus(const topo::Topology& t) {
 
 namespace {
 
-workload::Placement make_placement(const MoeSpec& spec, uint32_t num_gpus,
-                                   const std::vector<uint32_t>& leaf_of_gpu,
-                                   const workload::ExpertLoads& loads,
-                                   const std::vector<Eigen::MatrixXd>& coactivation) {
-  const uint32_t e = spec.shape.experts, layers = spec.shape.layers;
-  const uint32_t per_gpu =
+// Slots per GPU and the placement policy, with "auto" resolved: contiguous when every GPU holds
+// its share of experts exactly, else EPLB (which replicates into the spare slots).
+struct PlacementChoice {
+  std::string policy;
+  uint32_t per_gpu;
+  uint32_t slots;
+};
+
+PlacementChoice choose_placement(const MoeSpec& spec, uint32_t num_gpus) {
+  const uint32_t e = spec.shape.experts;
+  PlacementChoice c;
+  c.per_gpu =
       spec.slots_per_gpu != 0 ? spec.slots_per_gpu : std::max(1u, (e + num_gpus - 1) / num_gpus);
-  const uint32_t slots = per_gpu * num_gpus;
-  std::string policy = spec.placement;
-  if (policy == "auto") policy = slots == e ? "contiguous" : "eplb";
-  if (policy != "eplb" && slots != e) {
+  c.slots = c.per_gpu * num_gpus;
+  c.policy = spec.placement;
+  if (c.policy == "auto") c.policy = c.slots == e ? "contiguous" : "eplb";
+  if (c.policy != "eplb" && c.slots != e) {
     throw InputError(fmt::format(
         "--placement {}: {} experts in {} slots ({} GPUs x {}): expected --placement eplb, "
         "which replicates experts into spare slots",
-        policy, e, slots, num_gpus, per_gpu));
+        c.policy, e, c.slots, num_gpus, c.per_gpu));
   }
+  return c;
+}
+
+// Only these policies read the trace's loads (and co-activation); the others need no first
+// pass over the trace, which for a synthetic router is half the generation time.
+bool reads_loads(const PlacementChoice& c) {
+  return c.policy == "eplb" || c.policy == "topology-aware";
+}
+
+workload::Placement make_placement(const MoeSpec& spec, const PlacementChoice& choice,
+                                   uint32_t num_gpus, const std::vector<uint32_t>& leaf_of_gpu,
+                                   const workload::ExpertLoads& loads,
+                                   const std::vector<Eigen::MatrixXd>& coactivation) {
+  const uint32_t e = spec.shape.experts, layers = spec.shape.layers;
+  const std::string& policy = choice.policy;
+  const uint32_t slots = choice.slots;
   if (policy == "contiguous") return workload::place_contiguous(layers, e, num_gpus);
   if (policy == "round-robin") return workload::place_round_robin(layers, e, num_gpus);
   if (policy == "random") return workload::place_random(layers, e, num_gpus, spec.seed);
@@ -209,32 +231,38 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
                       const std::vector<uint32_t>& leaf_of_gpu,
                       const std::function<std::unique_ptr<workload::TraceReader>()>& reopen) {
   const uint32_t e = spec.shape.experts, layers = spec.shape.layers;
+  const PlacementChoice choice = choose_placement(spec, num_gpus);
+  const auto check_layer = [&](const workload::Batch& b) {
+    if (b.layer >= layers) {
+      throw InputError(fmt::format("trace: layer {}: expected layers 0..{} (--moe-layers)", b.layer,
+                                   layers - 1));
+    }
+  };
   // Loads and co-activation of the whole trace: what a placement is computed from.
   workload::ExpertLoads loads(layers, std::vector<double>(e, 0.0));
-  std::vector<Eigen::MatrixXd> coactivation(layers, Eigen::MatrixXd::Zero(e, e));
+  std::vector<Eigen::MatrixXd> coactivation;
   workload::Batch b;
-  {
+  if (reads_loads(choice)) {
+    if (choice.policy == "topology-aware") coactivation.assign(layers, Eigen::MatrixXd::Zero(e, e));
     auto reader = reopen();
     while (reader->next(b)) {
-      if (b.layer >= layers) {
-        throw InputError(fmt::format("trace: layer {}: expected layers 0..{} (--moe-layers)",
-                                     b.layer, layers - 1));
-      }
+      check_layer(b);
       for (const uint32_t x : b.experts)
         loads[b.layer][x] += 1;
-      if (spec.placement == "topology-aware") {
+      if (!coactivation.empty()) {
         coactivation[b.layer] += workload::coactivation_matrix(b.experts, b.top_k, e);
       }
     }
   }
   const workload::Placement placement =
-      make_placement(spec, num_gpus, leaf_of_gpu, loads, coactivation);
+      make_placement(spec, choice, num_gpus, leaf_of_gpu, loads, coactivation);
   workload::MoeRoutingConfig rc = spec.routing;
   rc.num_gpus = num_gpus;
   rc.node_of_gpu = leaf_of_gpu;
   MoeLayers out;
   auto reader = reopen();
   while (reader->next(b)) {
+    check_layer(b);
     workload::RoutedLayer r = workload::route_layer(b, placement, b.layer, rc);
     out.iteration.push_back(b.iteration);
     out.layer.push_back(b.layer);

@@ -26,7 +26,6 @@ MaxMinSolver::MaxMinSolver(std::vector<double> capacity, FlowLinks flows, size_t
       nu_(cap_.size(), 0),
       list_begin_(cap_.size(), 0),
       list_end_(cap_.size(), 0),
-      version_(cap_.size(), 0),
       frozen_(num_flows, 0) {}
 
 void MaxMinSolver::add(uint32_t f) {
@@ -122,18 +121,32 @@ void MaxMinSolver::collect_unfrozen() {
 }
 
 // Progressive filling over U: repeatedly saturate the link with the smallest fair level.
+//
+// A link's fair level res/wu only rises while the filling goes on: a flow freezing on it at
+// level λ <= res/wu takes c·λ of res and c of wu, which leaves (res - cλ)/(wu - c) >= res/wu.
+// So a key in the heap is a lower bound of its link's level, and keys are refreshed lazily:
+// the link on top is re-keyed when popped, and saturates only if its key is still current.
+// Every other key is then >= it, so it is the true minimum (ties: the lower link id, as with
+// eager keys). The heap holds each touched link once, instead of one entry per (frozen flow,
+// link) — on an MoE dispatch under ideal, ~30 links per flow.
 void MaxMinSolver::fill() {
-  using Entry = std::pair<double, std::pair<uint32_t, uint32_t>>;  // (level, (link, version))
+  using Entry = std::pair<double, uint32_t>;  // (level lower bound, link)
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+  const auto fair_level = [this](uint32_t l) { return std::max(res_[l], 0.0) / wu_[l]; };
   for (uint32_t l : touched_)
-    heap.push({res_[l] / wu_[l], {l, version_[l]}});
+    heap.push({fair_level(l), l});
   double level = buckets_.empty() ? 0.0 : buckets_.back().level;
   while (!heap.empty()) {
-    const auto [key, lv] = heap.top();
+    const auto [key, l] = heap.top();
     heap.pop();
-    const uint32_t l = lv.first;
-    if (lv.second != version_[l] || nu_[l] == 0) continue;
-    level = std::max(level, key);  // levels never decrease; guards against rounding
+    if (nu_[l] == 0) continue;
+    const double now = fair_level(l);
+    if (now > key) {
+      heap.push({now, l});
+      continue;
+    }
+    // `now` may round a hair below the key it was pushed with; the eager keys used `now`.
+    level = std::max(level, now);  // levels never decrease; guards against rounding
     if (buckets_.empty() || buckets_.back().level != level) buckets_.push_back({level, {}});
     Bucket& bucket = buckets_.back();
     for (uint32_t j = list_begin_[l]; j < list_end_[l] && nu_[l] > 0; ++j) {
@@ -149,8 +162,6 @@ void MaxMinSolver::fill() {
         alloc_[m] += coef * level;
         wu_[m] -= coef;
         --nu_[m];
-        ++version_[m];
-        if (nu_[m] > 0 && m != l) heap.push({std::max(res_[m], 0.0) / wu_[m], {m, version_[m]}});
       }
     }
   }

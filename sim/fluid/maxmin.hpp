@@ -73,7 +73,6 @@ class MaxMinSolver {
   std::vector<uint32_t> list_begin_;  // per link: its unfrozen flows are list_[begin, end)
   std::vector<uint32_t> list_end_;
   std::vector<uint32_t> list_;
-  std::vector<uint32_t> version_;
   std::vector<uint8_t> frozen_;
 };
 

@@ -1,0 +1,58 @@
+// Speed of the fluid model on MoE layers: uneven all-to-alls whose flows finish at thousands of
+// distinct times, each a rate re-solve — unlike the uniform all-to-all of fluid_bench.cpp,
+// whose equal flows finish together. One DeepSeek-V3 layer (256 experts, top-8, sigmoid
+// group-limited router, contiguous placement) with 1024 tokens per GPU on the default 128-GPU
+// leaf-spine (8 leaves x 16 GPUs, 16 spines, 400 Gb/s), under ecmp, split:4 and ideal. The
+// trace, routing and DAG are built outside the timed region. Counters: flows, simulated CCT,
+// rate solves, peak RSS so far (run one case per process: experiments/bench/run_bench.sh).
+#include <sys/resource.h>
+
+#include <benchmark/benchmark.h>
+
+#include "experiments/moe_scenario.hpp"
+#include "experiments/options.hpp"
+#include "experiments/scenario.hpp"
+#include "sim/model.hpp"
+#include "topologies/builder.hpp"
+#include "topologies/routing.hpp"
+#include "workloads/trace_gen.hpp"
+
+namespace {
+
+using namespace moesim;
+
+void BM_FluidMoeLayer(benchmark::State& state, const char* transport) {
+  const cli::Settings s = cli::parse_settings({"--workload", "moe", "--moe-model", "deepseek-v3",
+                                               "--moe-layers", "1", "--tokens-per-gpu", "1024"},
+                                              {"topology", "workload", "simulation", "output"});
+  const cli::Scenario sc = cli::parse_scenario(s);
+  const topo::BuiltTopology built = topo::build_topology(sc.topology);
+  const topo::Topology& t = built.topology;
+  const cli::MoeSpec spec = cli::parse_moe(s, sc.seed);
+  workload::TraceGenSpec gen = spec.generator;
+  gen.num_ranks = t.num_hosts();
+  gen.tokens_per_batch = spec.tokens_per_gpu * t.num_hosts();
+  const cli::MoeLayers layers = cli::route_trace(spec, t.num_hosts(), cli::leaf_of_gpus(t), [&] {
+    return std::make_unique<workload::TraceGenerator>(gen);
+  });
+  const Workload w = cli::moe_workload(spec, layers);
+  const topo::Routing routing(t);
+  const sim::PathSet paths = sim::assign_paths(routing, w, sim::parse_transport(transport), 1);
+  sim::RunResult r;
+  for (auto _ : state) {
+    r = sim::run_fluid(t, w, paths);
+    benchmark::DoNotOptimize(r.makespan);
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["flows"] = static_cast<double>(w.num_flows());
+  state.counters["cct_us"] = r.makespan.us();
+  state.counters["solves"] = static_cast<double>(r.solves);
+  state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_FluidMoeLayer, ecmp, "ecmp")->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_FluidMoeLayer, split4, "split:4")->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_FluidMoeLayer, ideal, "ideal")->Iterations(1)->Unit(benchmark::kSecond);
