@@ -4,12 +4,11 @@
 // counters: flows, simulated CCT, rate solves, and the process's peak RSS so far (run one
 // benchmark per process for a per-size peak: experiments/bench/run_bench.sh), and the
 // untimed set-up (topology, routing, workload, paths) in setup_s.
-#include <sys/resource.h>
-
 #include <chrono>
 
 #include <benchmark/benchmark.h>
 
+#include "experiments/bench/fluid_timing.hpp"
 #include "sim/model.hpp"
 #include "topologies/leaf_spine.hpp"
 #include "topologies/routing.hpp"
@@ -40,18 +39,8 @@ void BM_FluidAllToAll(benchmark::State& state, sim::PathPolicy policy) {
   const sim::PathSet paths = sim::assign_paths(routing, w, sim::Transport{policy, 1}, 1);
   const double setup_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  sim::RunResult r;
-  for (auto _ : state) {
-    r = sim::run_fluid(t, w, paths);
-    benchmark::DoNotOptimize(r.makespan);
-  }
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  state.counters["flows"] = static_cast<double>(w.num_flows());
-  state.counters["cct_us"] = r.makespan.us();
+  bench::time_fluid(state, t, w, paths);
   state.counters["setup_s"] = setup_s;
-  state.counters["solves"] = static_cast<double>(r.solves);
-  state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
 }  // namespace

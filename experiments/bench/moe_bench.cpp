@@ -5,10 +5,9 @@
 // leaf-spine (8 leaves x 16 GPUs, 16 spines, 400 Gb/s), under ecmp, split:4 and ideal. The
 // trace, routing and DAG are built outside the timed region. Counters: flows, simulated CCT,
 // rate solves, peak RSS so far (run one case per process: experiments/bench/run_bench.sh).
-#include <sys/resource.h>
-
 #include <benchmark/benchmark.h>
 
+#include "experiments/bench/fluid_timing.hpp"
 #include "experiments/moe_scenario.hpp"
 #include "experiments/options.hpp"
 #include "experiments/scenario.hpp"
@@ -38,17 +37,7 @@ void BM_FluidMoeLayer(benchmark::State& state, const char* transport) {
   const Workload w = cli::moe_workload(spec, layers);
   const topo::Routing routing(t);
   const sim::PathSet paths = sim::assign_paths(routing, w, sim::parse_transport(transport), 1);
-  sim::RunResult r;
-  for (auto _ : state) {
-    r = sim::run_fluid(t, w, paths);
-    benchmark::DoNotOptimize(r.makespan);
-  }
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  state.counters["flows"] = static_cast<double>(w.num_flows());
-  state.counters["cct_us"] = r.makespan.us();
-  state.counters["solves"] = static_cast<double>(r.solves);
-  state.counters["peak_rss_MB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  bench::time_fluid(state, t, w, paths);
 }
 
 }  // namespace
