@@ -21,6 +21,35 @@ void topk_indices(std::span<const double> values, uint32_t k, std::vector<uint32
   out.resize(k);
 }
 
+namespace {
+
+// Sum of the m largest values, larger first (the order topk_indices gives).
+double top_sum(std::span<const double> values, uint32_t m, std::vector<uint32_t>& scratch) {
+  topk_indices(values, m, scratch);
+  double sum = 0;
+  for (const uint32_t i : scratch)
+    sum += values[i];
+  return sum;
+}
+
+// The same for m = 2 (DeepSeek-V3's group score) in one pass: the two largest values, in the
+// order top_sum adds them, so the sum is bit-identical.
+double top2_sum(std::span<const double> values) {
+  double first = values[0], second = values[1];
+  if (second > first) std::swap(first, second);
+  for (size_t i = 2; i < values.size(); ++i) {
+    if (values[i] > first) {
+      second = first;
+      first = values[i];
+    } else if (values[i] > second) {
+      second = values[i];
+    }
+  }
+  return 0.0 + first + second;
+}
+
+}  // namespace
+
 void softmax_topk(std::span<const double> logits, uint32_t k, std::vector<uint32_t>& idx,
                   std::vector<double>& weights) {
   topk_indices(logits, k, idx);
@@ -64,11 +93,8 @@ void sigmoid_group_limited_topk(std::span<const double> logits, std::span<const 
   ws.group_score.resize(p.num_groups);
   for (uint32_t g = 0; g < p.num_groups; ++g) {
     const std::span<const double> members(b.data() + g * group_size, group_size);
-    topk_indices(members, p.group_score_top, ws.top);
-    double score = 0;
-    for (const uint32_t i : ws.top)
-      score += members[i];
-    ws.group_score[g] = score;
+    ws.group_score[g] =
+        p.group_score_top == 2 ? top2_sum(members) : top_sum(members, p.group_score_top, ws.top);
   }
   topk_indices(ws.group_score, p.topk_groups, ws.kept);
   // Top-k over the experts of the kept groups only (the others are masked to -inf upstream).

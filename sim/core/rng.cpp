@@ -9,10 +9,6 @@ namespace {
 
 constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;  // splitmix64's state increment
 
-constexpr uint64_t rotl(uint64_t x, int k) {
-  return (x << k) | (x >> (64 - k));
-}
-
 // FNV-1a, 64-bit: turns a stream name into a seed offset.
 constexpr uint64_t fnv1a64(std::string_view s) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -32,18 +28,6 @@ Rng::Rng(uint64_t seed) {
     s_[i] = mix64(seed + static_cast<uint64_t>(i) * kGolden);
 }
 
-uint64_t Rng::next_u64() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
 uint64_t Rng::below(uint64_t n) {
   if (n == 0) throw InternalError("Rng::below: n must be positive");
   // Lemire: the high word of x*n is uniform on [0, n) once the low words that would make some
@@ -58,11 +42,6 @@ uint64_t Rng::below(uint64_t n) {
     }
   }
   return static_cast<uint64_t>(m >> 64);
-}
-
-double Rng::uniform01() {
-  // The top 53 bits are xoshiro's best; 2^-53 steps are exact doubles below 1.
-  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
 }
 
 Rng make_stream(uint64_t root_seed, std::string_view name) {

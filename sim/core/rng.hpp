@@ -4,6 +4,7 @@
 // across standard libraries and machines.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 
@@ -21,11 +22,22 @@ constexpr uint64_t mix64(uint64_t x) {
 class Rng {
  public:
   explicit Rng(uint64_t seed);
-  uint64_t next_u64();
+  uint64_t next_u64() {  // inline: the synthetic routers draw billions
+    const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = std::rotl(s_[3], 45);
+    return result;
+  }
   // Uniform integer in [0, n), n > 0, without modulo bias (Lemire's method).
   uint64_t below(uint64_t n);
   // Uniform double in [0, 1) with 53 random bits.
-  double uniform01();
+  // The top 53 bits are xoshiro's best; 2^-53 steps are exact doubles below 1.
+  double uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
  private:
   uint64_t s_[4];
