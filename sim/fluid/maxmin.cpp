@@ -145,7 +145,7 @@ void MaxMinSolver::fill() {
       heap.push({now, l});
       continue;
     }
-    // `now` may round a hair below the key it was pushed with; the eager keys used `now`.
+    // The level is the current value `now`, which may round a hair below the pushed key.
     level = std::max(level, now);  // levels never decrease; guards against rounding
     if (buckets_.empty() || buckets_.back().level != level) buckets_.push_back({level, {}});
     Bucket& bucket = buckets_.back();
