@@ -1,5 +1,5 @@
-// The `moesim` command: dispatches subcommands; bad input ends with one line on stderr and
-// exit code 2, any other failure with exit code 1.
+// The `moesim` command: dispatches subcommands from the command table; bad input ends with one
+// line on stderr and exit code 2, any other failure with exit code 1.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,46 +12,39 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: moesim <command> [options]\n"
-    "Commands:\n"
-    "  run    simulate a collective under one or more transports and network models\n"
-    "  topo   build a topology, print its metrics, write CSV, GraphML and DOT\n"
-    "  rsn    the random-spatial-network experiment: kernels x long-range share\n"
-    "  placement  the expert-placement experiment (placements x balancing x transports)\n"
-    "  trace  gen | stats | convert router traces\n"
-    "  replay replay a real router trace through placement, balancing and the network\n"
-    "  place  place experts into slots and GPUs from their loads (CSV to CSV)\n"
-    "  balance LLEP least-loaded assignment of one layer's tokens (CSV to CSV)\n"
-    "  sweep  run a grid of `moesim run` points in parallel into one resumable results.csv\n"
-    "  plot   draw a results, flows, links or traffic-matrix CSV as PNG and SVG\n"
-    "  validate  cross-check the fluid model against SimGrid (simgrid model) on a fixed suite\n"
-    "Run `moesim <command> --help` for the options of a command.\n"
-    "With no command at all, `moesim` runs `moesim run` with its defaults.\n";
+void print_usage() {
+  fmt::print("Usage: moesim <command> [options]\nCommands:\n");
+  for (const moesim::cli::CommandEntry& c : moesim::cli::command_table()) {
+    fmt::print("  {:<10} {}\n", c.name, c.summary);
+  }
+  fmt::print(
+      "Run `moesim <command> --help` for the options of a command.\n"
+      "With no command at all, `moesim` runs `moesim run` with its defaults.\n");
+}
+
+std::string command_names() {
+  std::string names;
+  for (const moesim::cli::CommandEntry& c : moesim::cli::command_table()) {
+    names += names.empty() ? c.name : std::string(", ") + c.name;
+  }
+  return names;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  // `--model simgrid`: the SimGrid engine lives above moesim_sim and plugs into make_model here.
-  moesim::sim::simgrid::register_simgrid_model();
   try {
-    if (args.empty()) return moesim::cli::run_command({});
+    // The models this program links: the built-in ones and SimGrid (`--model simgrid`).
+    const moesim::cli::Context ctx{moesim::sim::simgrid::all_models()};
+    if (args.empty()) return moesim::cli::run_command(ctx, {});
     const std::string cmd = args.front();
     args.erase(args.begin());
-    if (cmd == "run") return moesim::cli::run_command(args);
-    if (cmd == "topo") return moesim::cli::topo_command(args);
-    if (cmd == "rsn") return moesim::cli::rsn_command(args);
-    if (cmd == "replay") return moesim::cli::replay_command(args);
-    if (cmd == "placement") return moesim::cli::placement_command(args);
-    if (cmd == "trace") return moesim::cli::trace_command(args);
-    if (cmd == "place") return moesim::cli::place_command(args);
-    if (cmd == "balance") return moesim::cli::balance_command(args);
-    if (cmd == "sweep") return moesim::cli::sweep_command(args);
-    if (cmd == "plot") return moesim::cli::plot_command(args);
-    if (cmd == "validate") return moesim::cli::validate_command(args);
+    if (const moesim::cli::CommandEntry* c = moesim::cli::find_command(cmd)) {
+      return c->run(ctx, args);
+    }
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-      std::cout << kUsage;
+      print_usage();
       return 0;
     }
     if (cmd == "--version") {
@@ -59,10 +52,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     throw moesim::InputError(fmt::format(
-        "unknown command '{}': expected run, replay, trace, topo, rsn, placement, place, balance, "
-        "sweep, plot or validate "
-        "(see moesim --help)",
-        cmd));
+        "unknown command '{}': expected one of {} (see moesim --help)", cmd, command_names()));
   } catch (const moesim::InputError& e) {
     std::cerr << "moesim: error: " << e.what() << "\n";
     return 2;

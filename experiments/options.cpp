@@ -1,293 +1,356 @@
 #include "experiments/options.hpp"
 
-#include <fstream>
+#include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "experiments/ini_file.hpp"
 #include "sim/core/error.hpp"
+#include "topologies/registry.hpp"
 
 namespace po = boost::program_options;
 
 namespace moesim::cli {
+namespace {
 
-const std::vector<OptionDef>& option_defs() {
-  static const std::vector<OptionDef> defs = {
-      {"topology", "leaf-spine", "topology",
-       "topology kind: leaf-spine | fat-tree | rail | rsn | jellyfish | file", true},
-      {"seed", "1", "topology",
-       "root random seed (random topologies, ECMP salts, permutation, spraying)", true},
-      {"leaves", "8", "topology", "leaf-spine: leaf switches (count)", true},
-      {"spines", "16", "topology", "leaf-spine, rail: spine switches (count)", true},
-      {"hosts-per-leaf", "16", "topology", "leaf-spine: hosts (GPUs/NICs) under each leaf (count)",
-       true},
-      {"host-rate", "400Gbps", "topology", "host-to-leaf link rate (e.g. 400Gbps, 100G)", true},
-      {"fabric-rate", "auto", "topology",
-       "leaf-to-spine link rate; auto = hosts-per-leaf * host-rate / (spines * oversubscription)",
-       true},
-      {"oversubscription", "1", "topology",
-       "host capacity / uplink capacity at a leaf, used when fabric-rate is auto (ratio)", true},
-      {"latency", "1us", "topology", "propagation latency of every network link (e.g. 500ns)",
-       true},
-      {"gpus-per-server", "1", "topology",
-       "GPUs per server joined by an NVLink-like switch; 1 = no NVLink (count)", true},
-      {"nvlink-rate", "2880Gbps", "topology", "per-GPU NVLink rate (SimAI's default)", true},
-      {"nvlink-latency", "25ns", "topology", "GPU-to-NVSwitch latency (SimAI's default)", true},
-      {"k", "8", "topology", "fat-tree: switch radix (even; k^3/4 hosts)", true},
-      {"servers", "16", "topology", "rail: servers of --gpus-per-server GPUs (count)", true},
-      {"switches", "64", "topology", "rsn, jellyfish: switches (count)", true},
-      {"hosts-per-switch", "2", "topology", "rsn, jellyfish: hosts under each switch (count)",
-       true},
-      {"degree", "6", "topology", "jellyfish: switch-to-switch ports per switch (count)", true},
-      {"dimension", "2", "topology", "rsn: dimension d of the box (1, 2 or 3)", true},
-      {"torus", "yes", "topology", "rsn: periodic box (yes | no)", true},
-      {"degree-law", "fixed", "topology",
-       "rsn: expected-degree distribution: fixed | poisson | power-law", true},
-      {"mean-degree", "6", "topology", "rsn: mean expected degree <kappa>", true},
-      {"degree-exponent", "2.5", "topology", "rsn: power-law exponent of the degrees (> 2)", true},
-      {"degree-min", "2", "topology", "rsn: smallest power-law expected degree", true},
-      {"kernel", "gaussian", "topology",
-       "rsn: distance kernel: gaussian | exponential | power-law | uniform", true},
-      {"kernel-scale", "0.1", "topology", "rsn: kernel length scale (box side = 1)", true},
-      {"kernel-exponent", "3", "topology", "rsn: power-law kernel exponent (> dimension)", true},
-      {"long-range", "0", "topology",
-       "rsn: share of the kernel that is uniform over the box (0 to 1)", true},
-      {"km-per-unit", "1", "topology", "rsn: physical length of the box side (km)", true},
-      {"delay-per-km", "5us", "topology", "rsn: propagation delay per km (fibre: 5 us)", true},
-      {"switch-delay", "500ns", "topology", "rsn: per-hop switch delay added to every link", true},
-      {"keep-giant", "no", "topology",
-       "rsn: a disconnected draw keeps its largest component (yes) or is an error (no)", true},
-      {"topology-file", "", "topology",
-       "file: edge-list CSV (u,v,rate,latency; hosts named host*/gpu*) or GraphML", true},
-      {"route-cost", "latency", "topology",
-       "link cost of routing: latency (ps + 1) | hops (1 per link; multipath on spatial graphs)",
-       true},
-      {"buffer", "1MiB", "topology",
-       "output-port buffer of every link, packet model (bytes; about 1 MB per 400G port on a "
-       "64-port switch with 64 MB of shared buffer)",
-       true},
-      {"workload", "all-to-all", "workload",
-       "all-to-all | all-to-allv | permutation | ring-allreduce | all-gather | reduce-scatter | "
-       "incast | moe",
-       true},
-      {"size", "1MiB", "workload",
-       "bytes per pair (all-to-all, permutation, incast) or per-GPU buffer (ring collectives)",
-       true},
-      {"matrix", "", "workload", "all-to-allv traffic matrix CSV (bytes, one row per source)",
-       true},
-      {"incast-target", "0", "workload", "incast destination host (index)", true},
-      {"moe-model", "mixtral-8x7b", "workload",
-       "moe: model preset for the shape and router: mixtral-8x7b | deepseek-v3 | olmoe-1b-7b",
-       true},
-      {"trace", "", "workload",
-       "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace) instead of "
-       "the synthetic router",
-       true},
-      {"experts", "preset", "workload", "moe: routed experts per layer (count)", true},
-      {"top-k", "preset", "workload", "moe: experts per token (count)", true},
-      {"hidden", "preset", "workload", "moe: hidden size (elements per token)", true},
-      {"expert-ffn", "preset", "workload", "moe: expert FFN width (elements)", true},
-      {"moe-layers", "preset", "workload", "moe: MoE layers per iteration (count)", true},
-      {"bytes-per-element", "preset", "workload",
-       "moe: bytes per hidden element on the wire (2 = BF16)", true},
-      {"tokens-per-gpu", "4096", "workload",
-       "moe: tokens each GPU routes per layer (DeepEP's benchmark batch)", true},
-      {"iterations", "1", "workload", "moe: iterations (count)", true},
-      {"zipf-s", "preset", "workload",
-       "moe: Zipf exponent of expert popularity in the synthetic router", true},
-      {"placement", "auto", "workload",
-       "moe: contiguous | round-robin | random | eplb | topology-aware; auto = contiguous, or "
-       "eplb when there are more slots than experts",
-       true},
-      {"slots-per-gpu", "0", "workload",
-       "moe: expert slots per GPU (0 = experts / GPUs rounded up); spare slots hold replicas",
-       true},
-      {"balance", "none", "workload",
-       "moe: none | llep (least-loaded expert parallelism) | alf (auxiliary-loss-free bias "
-       "balancing across iterations, DeepSeek-V3; synthetic router only, with the preset's gate: "
-       "the softmax gate for presets that sample, i.e. mixtral-8x7b and olmoe-1b-7b)",
-       true},
-      {"alf-rate", "0.001", "workload",
-       "moe: --balance alf bias step per iteration and layer, in gate-score units (0 to 1; "
-       "DeepSeek-V3's gamma = 0.001, arXiv 2412.19437 §4.2)",
-       true},
-      {"capacity", "dropless", "workload", "moe: dropless | drop | pad (capacity factor)", true},
-      {"capacity-factor", "1.25", "workload", "moe: capacity = ceil(tokens x k / experts x CF)",
-       true},
-      {"drop-policy", "probability", "workload",
-       "moe: which slots a full expert drops: probability (lowest gate weight) | position", true},
-      {"replica", "round-robin", "workload",
-       "moe: replica choice: round-robin | nearest | least-loaded", true},
-      {"gpu-tflops", "989.4", "workload", "moe: GPU peak (TFLOP/s; H100 SXM BF16 dense)", true},
-      {"attention-time", "0us", "workload",
-       "moe: per-GPU dense compute per layer (attention, shared experts)", true},
-      {"model", "analytic,fluid,packet", "simulation",
-       "network model(s), comma-separated: analytic | fluid | packet | simgrid (SimGrid 3.32, "
-       "CM02 max-min; also simgrid:latency-first, and simgrid:LV08 which is not max-min)",
-       true},
-      {"transport", "ecmp,split:4,plan,spray:random,ideal", "simulation",
-       "transport(s), comma-separated: ecmp | split:K | plan | spray:random | spray:rr | "
-       "spray:adaptive | ideal (flow-level models run spray:* as ideal; packet has no ideal)",
-       true},
-      {"mtu", "4KiB", "simulation", "packet model: wire bytes of a full data packet", true},
-      {"header", "64B", "simulation",
-       "packet model: header bytes per packet, also the size of ACKs, NACKs, trimmed packets",
-       true},
-      {"ecn-threshold", "64KiB", "simulation",
-       "packet model: DCTCP marking threshold on a switch port's data queue (bytes)", true},
-      {"recovery", "trim", "simulation",
-       "packet model loss recovery: trim (full queues forward headers; NACK) | drop (timeout)",
-       true},
-      {"rto", "1ms", "simulation", "packet model: retransmission timeout", true},
-      {"out", "", "output",
-       "output directory (created; must not hold results yet); default: next free "
-       "moesim-out/run-NNN",
-       false},
-      {"detail", "", "output",
-       "extra CSV files, comma-separated: flows | links | collectives | layers (moe)", false},
-      {"config", "", "output", "config file with the same keys (key = value per line)", false},
-      {"policy", "", "policy",
-       "place: contiguous | round-robin | random | eplb | eplb-hierarchical | eplb-global; "
-       "balance: llep",
-       false},
-      {"loads", "", "policy", "place: per-expert loads CSV with columns layer,expert,load", false},
-      {"counts", "", "policy", "balance: per-expert token counts CSV with columns expert,count",
-       false},
-      {"slots", "0", "policy", "place: physical expert slots R (0 = one per expert)", false},
-      {"groups", "1", "policy", "place: expert groups G of a group-limited router (EPLB)", false},
-      {"nodes", "1", "policy", "place: server nodes N (EPLB hierarchical)", false},
-      {"gpus", "8", "policy", "place, balance: GPUs P (expert-parallel ranks)", false},
-      {"local-experts", "1", "policy", "balance: experts native to each GPU M (E = P x M)", false},
-      {"alpha", "1", "policy", "balance: LLEP capacity factor (max tokens / mean)", false},
-      {"min-tokens", "1024", "policy", "balance: LLEP smallest spilled chunk (tokens)", false},
-      {"mixtral-trace", "", "experiment",
-       "placement experiment: the real trace to replay (default: the Mixtral gsm8k JSONL in "
-       "../shared/data/traces)",
-       false},
-      {"kernels", "gaussian,exponential,power-law", "experiment",
-       "rsn experiment: distance kernels to compare, comma-separated", false},
-      {"long-range-values", "0,0.01,0.05,0.2", "experiment",
-       "rsn experiment: long-range kernel shares m to sweep, comma-separated (0 to 1)", false},
+constexpr uint64_t kMaxCount = 1'000'000;  // switches, hosts, ports: far beyond any fabric
+constexpr uint64_t kU32 = UINT32_MAX;
+constexpr double kHuge = 1e300;
+
+OptionSpec count(const char* n, const char* def, const char* g, const char* help, uint64_t min = 0,
+                 uint64_t max = kMaxCount) {
+  return count_option(n, def, g, help, min, max);
+}
+OptionSpec real(const char* n, const char* def, const char* g, const char* help, double min,
+                double max) {
+  return real_option(n, def, g, help, min, max);
+}
+OptionSpec bytes(const char* n, const char* def, const char* g, const char* help) {
+  return unit_option(OptionKind::Bytes, n, def, g, help);
+}
+OptionSpec rate(const char* n, const char* def, const char* g, const char* help) {
+  return unit_option(OptionKind::Rate, n, def, g, help);
+}
+OptionSpec time(const char* n, const char* def, const char* g, const char* help) {
+  return unit_option(OptionKind::Time, n, def, g, help);
+}
+OptionSpec yes_no(const char* n, const char* def, const char* g, const char* help) {
+  return unit_option(OptionKind::YesNo, n, def, g, help);
+}
+OptionSpec text(const char* n, const char* def, const char* g, const char* help) {
+  return text_option(n, def, g, help);
+}
+OptionSpec choice(const char* n, const char* def, const char* g, const char* help,
+                  std::vector<std::string> choices) {
+  return choice_option(n, def, g, help, std::move(choices));
+}
+// A preset-shaped MoE value: a whole number, or "preset" for the --moe-model's own.
+OptionSpec preset_count(const char* n, const char* help) {
+  return param(with_keywords(count(n, "preset", "workload", help, 1, kU32), {"preset"}));
+}
+
+std::vector<OptionSpec> make_specs() {
+  std::vector<OptionSpec> t = {
+      // topology
+      param(choice("topology", "leaf-spine", "topology", "topology kind", topo::topology_names())),
+      param(count("seed", "1", "topology",
+                  "root random seed (random topologies, ECMP salts, permutation, spraying)", 0,
+                  UINT64_MAX)),
+      param(count("leaves", "8", "topology", "leaf-spine: leaf switches (count)")),
+      param(count("spines", "16", "topology", "leaf-spine, rail: spine switches (count)")),
+      param(count("hosts-per-leaf", "16", "topology",
+                  "leaf-spine: hosts (GPUs/NICs) under each leaf (count)")),
+      param(rate("host-rate", "400Gbps", "topology", "host-to-leaf link rate")),
+      param(with_keywords(
+          rate("fabric-rate", "auto", "topology",
+               "leaf-to-spine link rate; auto = hosts-per-leaf * host-rate / (spines * "
+               "oversubscription)"),
+          {"auto"})),
+      param(real("oversubscription", "1", "topology",
+                 "host capacity / uplink capacity at a leaf, used when fabric-rate is auto (ratio)",
+                 0, kHuge)),
+      param(time("latency", "1us", "topology", "propagation latency of every network link")),
+      param(count("gpus-per-server", "1", "topology",
+                  "GPUs per server joined by an NVLink-like switch; 1 = no NVLink (count)")),
+      param(rate("nvlink-rate", "2880Gbps", "topology", "per-GPU NVLink rate (SimAI's default)")),
+      param(
+          time("nvlink-latency", "25ns", "topology", "GPU-to-NVSwitch latency (SimAI's default)")),
+      param(count("k", "8", "topology", "fat-tree: switch radix (even; k^3/4 hosts)")),
+      param(count("servers", "16", "topology", "rail: servers of --gpus-per-server GPUs (count)")),
+      param(count("switches", "64", "topology", "rsn, jellyfish: switches (count)")),
+      param(count("hosts-per-switch", "2", "topology",
+                  "rsn, jellyfish: hosts under each switch (count)")),
+      param(
+          count("degree", "6", "topology", "jellyfish: switch-to-switch ports per switch (count)")),
+      param(count("dimension", "2", "topology", "rsn: dimension d of the box (1, 2 or 3)")),
+      param(yes_no("torus", "yes", "topology", "rsn: periodic box")),
+      param(choice("degree-law", "fixed", "topology", "rsn: expected-degree distribution",
+                   {"fixed", "poisson", "power-law"})),
+      param(real("mean-degree", "6", "topology", "rsn: mean expected degree <kappa>", 0, 1e6)),
+      param(real("degree-exponent", "2.5", "topology",
+                 "rsn: power-law exponent of the degrees (> 2)", 0, 1e6)),
+      param(real("degree-min", "2", "topology", "rsn: smallest power-law expected degree", 0, 1e6)),
+      param(choice("kernel", "gaussian", "topology", "rsn: distance kernel",
+                   {"gaussian", "exponential", "power-law", "uniform"})),
+      param(real("kernel-scale", "0.1", "topology", "rsn: kernel length scale (box side = 1)", 0,
+                 1e6)),
+      param(real("kernel-exponent", "3", "topology", "rsn: power-law kernel exponent (> dimension)",
+                 0, 1e6)),
+      param(real("long-range", "0", "topology",
+                 "rsn: share of the kernel that is uniform over the box (0 to 1)", 0, 1)),
+      param(real("km-per-unit", "1", "topology", "rsn: physical length of the box side (km)", 0,
+                 1e9)),
+      param(time("delay-per-km", "5us", "topology", "rsn: propagation delay per km (fibre: 5 us)")),
+      param(time("switch-delay", "500ns", "topology",
+                 "rsn: per-hop switch delay added to every link")),
+      param(yes_no("keep-giant", "no", "topology",
+                   "rsn: a disconnected draw keeps its largest component (yes) or is an error "
+                   "(no)")),
+      param(text("topology-file", "", "topology",
+                 "file: edge-list CSV (u,v,rate,latency; hosts named host*/gpu*) or GraphML")),
+      param(choice("route-cost", "latency", "topology",
+                   "link cost of routing: latency (ps + 1) | hops (1 per link; multipath on "
+                   "spatial graphs)",
+                   {"latency", "hops"})),
+      param(bytes("buffer", "1MiB", "topology",
+                  "output-port buffer of every link, packet model (about 1 MB per 400G port on a "
+                  "64-port switch with 64 MB of shared buffer)")),
+      // workload
+      param(choice("workload", "all-to-all", "workload", "traffic pattern",
+                   {"all-to-all", "all-to-allv", "permutation", "ring-allreduce", "all-gather",
+                    "reduce-scatter", "incast", "moe"})),
+      param(bytes("size", "1MiB", "workload",
+                  "bytes per pair (all-to-all, permutation, incast) or per-GPU buffer (ring "
+                  "collectives)")),
+      param(text("matrix", "", "workload",
+                 "all-to-allv traffic matrix CSV (bytes, one row per source)")),
+      param(count("incast-target", "0", "workload", "incast destination host (index)", 0, kU32)),
+      param(choice("moe-model", "mixtral-8x7b", "workload",
+                   "moe: model preset for the shape and router",
+                   {"mixtral-8x7b", "deepseek-v3", "olmoe-1b-7b"})),
+      param(text("trace", "", "workload",
+                 "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace) "
+                 "instead of the synthetic router")),
+      preset_count("experts", "moe: routed experts per layer (count)"),
+      preset_count("top-k", "moe: experts per token (count)"),
+      preset_count("hidden", "moe: hidden size (elements per token)"),
+      preset_count("expert-ffn", "moe: expert FFN width (elements)"),
+      preset_count("moe-layers", "moe: MoE layers per iteration (count)"),
+      preset_count("bytes-per-element", "moe: bytes per hidden element on the wire (2 = BF16)"),
+      param(count("tokens-per-gpu", "4096", "workload",
+                  "moe: tokens each GPU routes per layer (DeepEP's benchmark batch)", 1, kU32)),
+      param(count("iterations", "1", "workload", "moe: iterations (count)", 1, kU32)),
+      param(with_keywords(
+          real("zipf-s", "preset", "workload",
+               "moe: Zipf exponent of expert popularity in the synthetic router", 0, 10),
+          {"preset"})),
+      param(choice("placement", "auto", "workload",
+                   "moe: expert placement; auto = contiguous, or eplb when there are more slots "
+                   "than experts",
+                   {"auto", "contiguous", "round-robin", "random", "eplb", "topology-aware"})),
+      param(count("slots-per-gpu", "0", "workload",
+                  "moe: expert slots per GPU (0 = experts / GPUs rounded up); spare slots hold "
+                  "replicas",
+                  0, kU32)),
+      param(choice("balance", "none", "workload",
+                   "moe: none | llep (least-loaded expert parallelism) | alf (auxiliary-loss-free "
+                   "bias balancing across iterations, DeepSeek-V3; synthetic router only, with "
+                   "the preset's gate: the softmax gate for presets that sample, i.e. "
+                   "mixtral-8x7b and olmoe-1b-7b)",
+                   {"none", "llep", "alf"})),
+      param(real("alf-rate", "0.001", "workload",
+                 "moe: --balance alf bias step per iteration and layer, in gate-score units "
+                 "(DeepSeek-V3's gamma = 0.001, arXiv 2412.19437 §4.2)",
+                 0, 1)),
+      param(choice("capacity", "dropless", "workload", "moe: capacity handling",
+                   {"dropless", "drop", "pad"})),
+      param(real("capacity-factor", "1.25", "workload",
+                 "moe: capacity = ceil(tokens x k / experts x CF)", 1e-6, 1e6)),
+      param(choice("drop-policy", "probability", "workload",
+                   "moe: which slots a full expert drops: probability (lowest gate weight) | "
+                   "position",
+                   {"probability", "position"})),
+      param(choice("replica", "round-robin", "workload", "moe: replica choice",
+                   {"round-robin", "nearest", "least-loaded"})),
+      param(real("gpu-tflops", "989.4", "workload", "moe: GPU peak (TFLOP/s; H100 SXM BF16 dense)",
+                 1e-3, 1e6)),
+      param(time("attention-time", "0us", "workload",
+                 "moe: per-GPU dense compute per layer (attention, shared experts)")),
+      // simulation
+      param(list_option("model", "analytic,fluid,packet", "simulation",
+                        "network model(s), comma-separated: analytic | fluid | packet | simgrid "
+                        "(SimGrid 3.32, CM02 max-min; also simgrid:latency-first, and "
+                        "simgrid:LV08 which is not max-min)")),
+      param(list_option("transport", "ecmp,split:4,plan,spray:random,ideal", "simulation",
+                        "transport(s), comma-separated: ecmp | split:K | plan | spray:random | "
+                        "spray:rr | spray:adaptive | ideal (flow-level models run spray:* as "
+                        "ideal; packet has no ideal)")),
+      param(bytes("mtu", "4KiB", "simulation", "packet model: wire bytes of a full data packet")),
+      param(bytes("header", "64B", "simulation",
+                  "packet model: header bytes per packet, also the size of ACKs, NACKs, trimmed "
+                  "packets")),
+      param(bytes("ecn-threshold", "64KiB", "simulation",
+                  "packet model: DCTCP marking threshold on a switch port's data queue")),
+      param(choice("recovery", "trim", "simulation",
+                   "packet model loss recovery: trim (full queues forward headers; NACK) | drop "
+                   "(timeout)",
+                   {"trim", "drop"})),
+      param(time("rto", "1ms", "simulation", "packet model: retransmission timeout")),
+      // output
+      text("out", "", "output",
+           "output directory (created; must not hold results yet); default: next free "
+           "moesim-out/run-NNN"),
+      with_keywords(list_option("detail", "", "output", "extra CSV files, comma-separated",
+                                {"flows", "links", "collectives", "layers"}),
+                    {""}),
+      text("config", "", "output", "config file with the same keys (key = value per line)"),
+      // policy (moesim place, moesim balance)
+      with_keywords(choice("policy", "", "policy", "place: a placement policy; balance: llep",
+                           {"contiguous", "round-robin", "random", "eplb", "eplb-hierarchical",
+                            "eplb-global", "llep"}),
+                    {""}),
+      text("loads", "", "policy", "place: per-expert loads CSV with columns layer,expert,load"),
+      text("counts", "", "policy",
+           "balance: per-expert token counts CSV with columns expert,count"),
+      count("slots", "0", "policy", "place: physical expert slots R (0 = one per expert)", 0, kU32),
+      count("groups", "1", "policy", "place: expert groups G of a group-limited router (EPLB)", 1,
+            kU32),
+      count("nodes", "1", "policy", "place: server nodes N (EPLB hierarchical)", 1, kU32),
+      count("gpus", "8", "policy", "place, balance, trace gen: GPUs P (expert-parallel ranks)", 1,
+            kMaxCount),
+      count("local-experts", "1", "policy", "balance: experts native to each GPU M (E = P x M)", 1,
+            kU32),
+      real("alpha", "1", "policy", "balance: LLEP capacity factor (max tokens / mean; > 0)", 1e-9,
+           kHuge),
+      count("min-tokens", "1024", "policy", "balance: LLEP smallest spilled chunk (tokens)", 0,
+            kU32),
+      // experiment
+      text("mixtral-trace", "", "experiment",
+           "placement experiment: the real trace to replay (default: the Mixtral gsm8k JSONL in "
+           "../shared/data/traces)"),
+      list_option("kernels", "gaussian,exponential,power-law", "experiment",
+                  "rsn experiment: distance kernels to compare, comma-separated",
+                  {"gaussian", "exponential", "power-law", "uniform"}),
+      list_option("long-range-values", "0,0.01,0.05,0.2", "experiment",
+                  "rsn experiment: long-range kernel shares m to sweep, comma-separated (0 to 1)"),
   };
-  return defs;
+  return t;
+}
+
+bool in_groups(const OptionSpec& d, const std::vector<std::string>& groups) {
+  return std::find(groups.begin(), groups.end(), d.group) != groups.end();
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string unknown_option_message(const std::string& raw, const std::vector<std::string>& groups,
+                                   const std::string& where) {
+  std::string name = raw;
+  while (name.starts_with("-"))
+    name.erase(0, 1);
+  name = name.substr(0, name.find('='));
+  const std::string near = closest_option(name, groups);
+  if (near.empty()) {
+    return fmt::format("{}: unknown option '{}': expected an option of this command (see --help)",
+                       where, raw);
+  }
+  return fmt::format("{}: unknown option '{}': did you mean --{}? (see --help)", where, raw, near);
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_specs() {
+  static const std::vector<OptionSpec> specs = make_specs();
+  return specs;
+}
+
+const OptionSpec* find_option(const std::string& name) {
+  for (const OptionSpec& d : option_specs()) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::string closest_option(const std::string& name, const std::vector<std::string>& groups) {
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const OptionSpec& d : option_specs()) {
+    if (!in_groups(d, groups)) continue;
+    // An abbreviation is always worth suggesting; otherwise a few typos at most.
+    const size_t dist = d.name.starts_with(name) ? 0 : edit_distance(name, d.name);
+    if (dist < best_d) best = d.name, best_d = dist;
+  }
+  return best_d <= std::max<size_t>(2, name.size() / 3) ? best : "";
 }
 
 po::options_description describe(const std::vector<std::string>& groups) {
   po::options_description all("Options");
   for (const std::string& group : groups) {
     po::options_description desc(group + " options");
-    for (const OptionDef& d : option_defs()) {
+    for (const OptionSpec& d : option_specs()) {
       if (d.group != group) continue;
+      const std::string help = d.kind == OptionKind::Text ? d.help : d.help + "; " + d.expected();
       desc.add_options()(d.name.c_str(), po::value<std::string>()->default_value(d.def),
-                         d.help.c_str());
+                         help.c_str());
     }
     all.add(desc);
   }
   return all;
 }
 
-const std::string& Settings::get(const std::string& name) const {
-  auto it = values_.find(name);
-  if (it == values_.end()) throw InternalError("option not declared: " + name);
-  return it->second.first;
-}
-
-std::string Settings::where(const std::string& name) const {
-  const std::string& src = values_.at(name).second;
-  if (src == "default" || src == "command line") return "--" + name;
-  return fmt::format("{}: {}", src, name);
-}
-
-const std::string& Settings::source(const std::string& name) const {
-  auto it = values_.find(name);
-  if (it == values_.end()) throw InternalError("option not declared: " + name);
-  return it->second.second;
-}
-
-void Settings::set(const std::string& name, std::string value, std::string source) {
-  values_[name] = {std::move(value), std::move(source)};
-}
-
-namespace {
-
-bool in_groups(const OptionDef& d, const std::vector<std::string>& groups) {
-  for (const auto& g : groups) {
-    if (d.group == g) return true;
-  }
-  return false;
-}
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
-// Reads `key = value` lines; '#' or ';' start a comment line. Keys must be known options of
-// the selected groups (config itself excluded); each key at most once.
-void read_config(const std::string& path, const std::vector<std::string>& groups, Settings& s,
-                 const std::map<std::string, bool>& on_command_line) {
-  std::ifstream in(path);
-  if (!in) {
-    throw InputError(fmt::format("--config: cannot open '{}': expected a readable file", path));
-  }
-  std::map<std::string, int> seen;
-  std::string line;
-  for (int lineno = 1; std::getline(in, line); ++lineno) {
-    const std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    const size_t eq = t.find('=');
-    if (eq == std::string::npos) {
-      throw InputError(fmt::format("{}:{}: '{}': expected key = value", path, lineno, t));
-    }
-    const std::string key = trim(t.substr(0, eq));
-    const std::string value = trim(t.substr(eq + 1));
-    bool known = false;
-    for (const OptionDef& d : option_defs()) {
-      known = known || (d.name == key && in_groups(d, groups) && key != "config");
-    }
-    if (!known) {
-      throw InputError(
-          fmt::format("{}:{}: unknown key '{}': expected an option of this command "
-                      "(see --help)",
-                      path, lineno, key));
-    }
-    if (seen.count(key)) {
-      throw InputError(fmt::format("{}:{}: key '{}' repeats line {}: expected each key once", path,
-                                   lineno, key, seen[key]));
-    }
-    seen[key] = lineno;
-    if (!on_command_line.count(key)) s.set(key, value, fmt::format("{}:{}", path, lineno));
-  }
-}
-
-}  // namespace
-
 Settings parse_settings(const std::vector<std::string>& args,
                         const std::vector<std::string>& groups) {
-  po::options_description desc = describe(groups);
+  po::options_description desc("Options");
+  for (const OptionSpec& d : option_specs()) {
+    if (in_groups(d, groups)) desc.add_options()(d.name.c_str(), po::value<std::string>(), "");
+  }
   desc.add_options()("help,h", "print this help");
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    const int style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(desc).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw InputError(unknown_option_message(e.get_option_name(), groups, "command line"));
   } catch (const po::error& e) {
     throw InputError(fmt::format("command line: {}: expected options from --help", e.what()));
   }
   Settings s;
   s.help = vm.count("help") > 0;
-  std::map<std::string, bool> on_command_line;
-  for (const OptionDef& d : option_defs()) {
-    if (!in_groups(d, groups)) continue;
-    const bool given = vm.count(d.name) && !vm[d.name].defaulted();
-    if (given) on_command_line[d.name] = true;
-    s.set(d.name, vm[d.name].as<std::string>(), given ? "command line" : "default");
+  for (const OptionSpec& d : option_specs()) {
+    if (in_groups(d, groups)) s.set(d, d.def, "default");
   }
-  bool has_config = false;
-  for (const auto& g : groups)
-    has_config = has_config || g == "output";
-  if (has_config && !s.get("config").empty()) {
-    read_config(s.get("config"), groups, s, on_command_line);
+  const bool has_config = in_groups(*find_option("config"), groups);
+  const auto given = [&](const std::string& name) { return vm.count(name) > 0; };
+  if (has_config && given("config")) {
+    const std::string path = vm["config"].as<std::string>();
+    s.set("config", path, "command line");
+    for (const IniLine& l : read_ini_file(path, "--config", true)) {
+      const OptionSpec* d = find_option(l.key);
+      if (!d || !in_groups(*d, groups) || l.key == "config") {
+        throw InputError(unknown_option_message(l.key, groups, l.where));
+      }
+      s.set(*d, l.value, l.where);  // parsed (and so checked) even if the command line wins
+    }
+  }
+  for (const OptionSpec& d : option_specs()) {
+    if (in_groups(d, groups) && given(d.name)) {
+      s.set(d, vm[d.name].as<std::string>(), "command line");
+    }
   }
   return s;
 }

@@ -73,7 +73,7 @@ double mean_ratio(const MoeLayers& l) {
 
 }  // namespace
 
-int placement_command(const std::vector<std::string>& args) {
+int placement_command(const Context& ctx, const Args& args) {
   Settings settings =
       parse_settings(args, {"experiment", "topology", "workload", "simulation", "output"});
   if (settings.help) {
@@ -92,7 +92,7 @@ int placement_command(const std::vector<std::string>& args) {
     if (settings.source(name) == "default") settings.set(name, value, "default");
   }
   settings.set("workload", "moe", "default");
-  parse_scenario(settings);
+  parse_scenario(settings, ctx.models);
 
   OutputDir out(settings.get("out"), {"placement.csv"}, settings.where("out"));
   std::ofstream& csv = out.open("placement.csv");
@@ -103,8 +103,8 @@ int placement_command(const std::vector<std::string>& args) {
       Settings point = settings;
       for (const auto& [k, v] : tc.options)
         point.set(k, v, "default");
-      Scenario sc = parse_scenario(point);
-      const topo::BuiltTopology built = topo::build_topology(sc.topology);
+      Scenario sc = parse_scenario(point, ctx.models);
+      const topo::BuiltTopology built = build_topology(point);
       const topo::Topology& t = built.topology;
       MoeSpec spec = parse_moe(point, sc.seed);
       for (const auto& [k, v] : pol.options) {
@@ -150,9 +150,9 @@ int placement_command(const std::vector<std::string>& args) {
   out.commit();
   fmt::print("wrote placement.csv in {}\n", out.path().string());
   try {
-    plot_command({(out.path() / "placement.csv").string(), "--kind", "bar", "--x", "policy", "--y",
-                  "iteration_us", "--hue", "transport", "--col", "trace", "--out",
-                  (out.path() / "placement").string()});
+    plot_command(ctx, {(out.path() / "placement.csv").string(), "--kind", "bar", "--x", "policy",
+                       "--y", "iteration_us", "--hue", "transport", "--col", "trace", "--out",
+                       (out.path() / "placement").string()});
   } catch (const InputError& e) {
     fmt::print(stderr, "moesim placement: figure skipped: {}\n", e.what());
   }

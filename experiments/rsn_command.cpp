@@ -45,12 +45,10 @@ void apply_defaults(Settings& s) {
 }
 
 std::vector<std::string> long_range_values(const Settings& s) {
-  std::vector<std::string> values =
-      split_list(s.get("long-range-values"), s.where("long-range-values"));
+  const std::vector<std::string>& values = s.list("long-range-values");
   for (const std::string& v : values) {
-    double m = -1;
-    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), m);
-    if (ec != std::errc() || ptr != v.data() + v.size() || !(m >= 0 && m <= 1)) {
+    const auto m = parse_finite(v);
+    if (!m || !(*m >= 0 && *m <= 1)) {
       throw InputError(
           fmt::format("{}: '{}': expected numbers from 0 to 1", s.where("long-range-values"), v));
     }
@@ -60,12 +58,12 @@ std::vector<std::string> long_range_values(const Settings& s) {
 
 // One transport's rows carry each topology's structure once.
 std::string sc_first_transport(const Settings& s) {
-  return split_list(s.get("transport"), s.where("transport")).front();
+  return s.list("transport").front();
 }
 
 }  // namespace
 
-int rsn_command(const std::vector<std::string>& args) {
+int rsn_command(const Context& ctx, const Args& args) {
   Settings settings =
       parse_settings(args, {"topology", "workload", "simulation", "output", "experiment"});
   if (settings.help) {
@@ -79,12 +77,9 @@ int rsn_command(const std::vector<std::string>& args) {
     return 0;
   }
   apply_defaults(settings);
-  const std::vector<std::string> kernels =
-      split_list(settings.get("kernels"), settings.where("kernels"));
-  for (const std::string& k : kernels)
-    topo::parse_rsn_kernel(k, settings.where("kernels"));
+  const std::vector<std::string> kernels = settings.list("kernels");
   const std::vector<std::string> shares = long_range_values(settings);
-  parse_scenario(settings);  // every other option is checked before anything runs
+  parse_scenario(settings, ctx.models);  // every other option is checked before anything runs
 
   OutputDir out(settings.get("out"), {"rsn.csv"}, settings.where("out"));
   std::ofstream& csv = out.open("rsn.csv");
@@ -94,8 +89,8 @@ int rsn_command(const std::vector<std::string>& args) {
       Settings point = settings;
       point.set("kernel", kernel, "default");
       point.set("long-range", share, "default");
-      Scenario sc = parse_scenario(point);
-      const topo::BuiltTopology built = topo::build_topology(sc.topology);
+      Scenario sc = parse_scenario(point, ctx.models);
+      const topo::BuiltTopology built = build_topology(point);
       const topo::Topology& t = built.topology;
       const topo::Routing routing(t, sc.route_cost);
       topo::MetricsOptions mo;
@@ -133,7 +128,7 @@ int rsn_command(const std::vector<std::string>& args) {
        (out.path() / "rsn_aspl").string()}};
   for (const auto& args : figures) {
     try {
-      plot_command(args);
+      plot_command(ctx, args);
     } catch (const InputError& e) {
       fmt::print(stderr, "moesim rsn: figure skipped: {}\n", e.what());
     }

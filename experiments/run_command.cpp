@@ -73,14 +73,14 @@ void print_table(const std::vector<RunRow>& rows) {
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& args) {
+int run_command(const Context& ctx, const Args& args) {
   const Settings settings = parse_settings(args, {"topology", "workload", "simulation", "output"});
   if (settings.help) {
     print_usage();
     return 0;
   }
-  Scenario sc = parse_scenario(settings);
-  const topo::BuiltTopology built = topo::build_topology(sc.topology);
+  Scenario sc = parse_scenario(settings, ctx.models);
+  const topo::BuiltTopology built = build_topology(settings);
   const topo::Topology& topology = built.topology;
   sc.workload.num_hosts = topology.num_hosts();
   const bool is_moe = sc.workload.kind == "moe";
@@ -165,7 +165,7 @@ int run_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-int replay_command(const std::vector<std::string>& args) {
+int replay_command(const Context& ctx, const Args& args) {
   if (args.empty() || args.front().starts_with("-")) {
     if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
       fmt::print(
@@ -187,7 +187,7 @@ int replay_command(const std::vector<std::string>& args) {
     run_args.push_back("--detail");
     run_args.push_back("layers");
   }
-  return run_command(run_args);
+  return run_command(ctx, run_args);
 }
 
 }  // namespace moesim::cli

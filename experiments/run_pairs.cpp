@@ -31,7 +31,7 @@ size_t run_pairs(const topo::Routing& routing, const Workload& w, const Scenario
     }
     const double path_s = seconds_since(t0);
     for (const std::string& model_name : sc.models) {
-      const auto model = sim::make_model(model_name, sc.packet);
+      const auto model = sc.registry->make(model_name, sc.model_config);
       if (!model->supports(transport)) {
         fmt::print("skipped: {} with --model {} (not defined for this model)\n",
                    to_string(transport), model_name);

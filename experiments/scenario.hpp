@@ -1,5 +1,6 @@
-// A scenario: the validated, typed form of the resolved options ("parse, don't validate":
-// every text value is parsed here, once, and errors name the option or config line).
+// A scenario: the typed options of one `moesim run` point, with the parts every simulating
+// command reads parsed once (transports, models, packet settings, detail files), and the
+// builders that turn it into a topology and a workload.
 #pragma once
 
 #include <cstdint>
@@ -8,32 +9,34 @@
 
 #include "analysis/csv.hpp"
 #include "experiments/options.hpp"
+#include "sim/model.hpp"
 #include "sim/packet/config.hpp"
 #include "sim/transport.hpp"
-#include "topologies/builder.hpp"
+#include "topologies/registry.hpp"
 #include "topologies/routing.hpp"
 #include "workloads/collectives.hpp"
 
 namespace moesim::cli {
 
 struct Scenario {
-  topo::TopologySpec topology;
+  Settings options;  // every resolved option, typed, with its source
+  const sim::ModelRegistry* registry = nullptr;
   topo::RouteCost route_cost = topo::RouteCost::Latency;
   workload::CollectiveSpec workload;  // num_hosts filled from the topology
   std::vector<std::string> models;
   std::vector<sim::Transport> transports;
-  sim::PacketConfig packet;
+  sim::ModelConfig model_config;
   uint64_t seed = 1;
-  std::vector<std::string> details;  // flows | links | collectives
+  std::vector<std::string> details;  // flows | links | collectives | layers
   analysis::Params params;           // every scenario option, resolved, for results.csv
 };
 
-topo::TopologySpec parse_topology(const Settings& s);
 topo::RouteCost parse_route_cost(const Settings& s);
 sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed);
-Scenario parse_scenario(const Settings& s);
+// `models` checks the --model names and is kept for the runs.
+Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models);
 
-// Splits "a,b,c" into trimmed non-empty items; InputError naming `what` if any is empty.
-std::vector<std::string> split_list(const std::string& text, const std::string& what);
+// The topology of the `topology` option; a builder's FieldError names the option's source.
+topo::BuiltTopology build_topology(const Settings& s);
 
 }  // namespace moesim::cli

@@ -28,7 +28,7 @@ void print_usage() {
 // The header of a `moesim run` results.csv: the scenario options, then the metrics.
 std::vector<std::string> run_columns() {
   std::vector<std::string> cols;
-  for (const OptionDef& d : option_defs()) {
+  for (const OptionSpec& d : option_specs()) {
     if (d.is_param) cols.push_back(d.name);
   }
   for (const std::string& m : analysis::summary_columns())
@@ -38,7 +38,7 @@ std::vector<std::string> run_columns() {
 
 }  // namespace
 
-int sweep_command(const std::vector<std::string>& args) {
+int sweep_command(const Context& ctx, const Args& args) {
   const SweepArgs a = parse_sweep_args(args);
   if (a.help) {
     print_usage();

@@ -3,10 +3,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <string_view>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "experiments/ini_file.hpp"
 #include "experiments/options.hpp"
 #include "sim/core/error.hpp"
 
@@ -115,7 +117,7 @@ std::string axis_key(const std::string& key, const std::string& where) {
 
 bool is_sweepable_option(const std::string& key) {
   if (key == "out" || key == "config") return false;
-  for (const OptionDef& d : option_defs()) {
+  for (const OptionSpec& d : option_specs()) {
     if (d.name == key) return true;
   }
   return false;
@@ -155,12 +157,11 @@ void GridSpec::add_set(const std::string& assignment, const std::string& where) 
                     where, seeds_where));
   }
   AxisSpec axis{key, parse_values(trim(assignment.substr(eq + 1)), where + ": " + key), where};
-  for (size_t i = 0; i < axis.values.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (axis.values[i] == axis.values[j]) {
-        throw InputError(fmt::format("{}: {}: value '{}' repeats: expected distinct values", where,
-                                     key, axis.values[i]));
-      }
+  std::unordered_set<std::string_view> seen;  // membership only: never iterated
+  for (const std::string& v : axis.values) {
+    if (!seen.insert(v).second) {
+      throw InputError(
+          fmt::format("{}: {}: value '{}' repeats: expected distinct values", where, key, v));
     }
   }
   axes.push_back(std::move(axis));
@@ -208,27 +209,13 @@ void GridSpec::set_seeds(const std::string& count, const std::string& where) {
 }
 
 void read_grid_file(const std::string& path, GridSpec& grid) {
-  std::ifstream in(path);
-  if (!in) {
-    throw InputError(fmt::format("--grid: cannot open '{}': expected a readable file", path));
-  }
-  std::string line;
-  for (int lineno = 1; std::getline(in, line); ++lineno) {
-    const std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    const std::string where = fmt::format("{}:{}", path, lineno);
-    const size_t eq = t.find('=');
-    if (eq == std::string::npos) {
-      throw InputError(fmt::format("{}: '{}': expected key = v1,v2,...", where, t));
-    }
-    const std::string key = trim(t.substr(0, eq));
-    const std::string value = trim(t.substr(eq + 1));
-    if (key == "zip") {
-      grid.add_zip(value, where);
-    } else if (key == "seeds") {
-      grid.set_seeds(value, where);
+  for (const IniLine& l : read_ini_file(path, "--grid", false)) {
+    if (l.key == "zip") {
+      grid.add_zip(l.value, l.where);
+    } else if (l.key == "seeds") {
+      grid.set_seeds(l.value, l.where);
     } else {
-      grid.add_set(key + "=" + value, where);
+      grid.add_set(l.key + "=" + l.value, l.where);
     }
   }
 }

@@ -19,17 +19,10 @@ namespace {
 
 std::vector<std::string> all_groups() {
   std::vector<std::string> groups;
-  for (const OptionDef& d : option_defs()) {
+  for (const OptionSpec& d : option_specs()) {
     if (std::find(groups.begin(), groups.end(), d.group) == groups.end()) groups.push_back(d.group);
   }
   return groups;
-}
-
-const OptionDef* find_option(const std::string& name) {
-  for (const OptionDef& d : option_defs()) {
-    if (d.name == name) return &d;
-  }
-  return nullptr;
 }
 
 // 64-bit FNV-1a: stable across machines, compilers and runs (std::hash is not).
@@ -44,11 +37,11 @@ uint64_t fnv1a(const std::string& text) {
 
 // The point's identity: its resolved options that differ from their defaults, sorted by
 // name. Giving a default explicitly, or adding a new option later, keeps the id.
-std::string point_id(const Settings& s) {
+std::string point_id(const std::map<std::string, std::string>& values) {
   std::map<std::string, std::string> canonical;
-  for (const OptionDef& d : option_defs()) {
+  for (const OptionSpec& d : option_specs()) {
     if (d.name == "out" || d.name == "config") continue;
-    if (s.get(d.name) != d.def) canonical[d.name] = s.get(d.name);
+    if (values.at(d.name) != d.def) canonical[d.name] = values.at(d.name);
   }
   std::string text;
   for (const auto& [k, v] : canonical)
@@ -119,23 +112,17 @@ SweepPlan make_plan(const SweepArgs& args, std::vector<std::string> run_columns)
   const Settings fixed = parse_settings(args.fixed_args, groups);  // validates the fixed options
   GridSpec grid = args.grid;
   for (const AxisSpec& axis : grid.axes) {
-    std::vector<std::string> probe = args.fixed_args;
-    probe.push_back(fmt::format("--{}={}", axis.key, axis.values.front()));
-    try {
-      parse_settings(probe, groups);
-    } catch (const InputError&) {
+    if (fixed.source(axis.key) != "default") {
       throw InputError(fmt::format(
           "{}: '{}' is also given as a fixed option: expected each option either varied or fixed",
           axis.where, axis.key));
     }
   }
   if (grid.seeds > 0) {
-    const std::string& text = fixed.get("seed");
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), grid.seed_base);
-    if (ec != std::errc() || ptr != text.data() + text.size() ||
-        grid.seed_base > UINT64_MAX - grid.seeds) {
-      throw InputError(fmt::format("{}: '{}': expected a whole number as the base of --seeds",
-                                   fixed.where("seed"), text));
+    grid.seed_base = fixed.count("seed");
+    if (grid.seed_base > UINT64_MAX - grid.seeds) {
+      fixed.reject("seed",
+                   fmt::format("a base of --seeds {} below 2^64 - {}", grid.seeds, grid.seeds));
     }
   }
 
@@ -156,10 +143,23 @@ SweepPlan make_plan(const SweepArgs& args, std::vector<std::string> run_columns)
     std::vector<std::string> all = plan.fixed_args;
     const std::vector<std::string> extra = point_args(gp.values);
     all.insert(all.end(), extra.begin(), extra.end());
-    const Settings s = parse_settings(all, groups);
-    SweepPoint p{gp.index, point_id(s), std::move(gp.values), {}};
+    // Every option's text at this point. A value that does not parse is not an error here:
+    // the point runs, fails alone and is recorded with its message (the text is then the
+    // fixed options' text with the point's values laid over it).
+    std::map<std::string, std::string> text;
+    try {
+      const Settings s = parse_settings(all, groups);
+      for (const OptionSpec& d : option_specs())
+        text[d.name] = s.get(d.name);
+    } catch (const InputError&) {
+      for (const OptionSpec& d : option_specs())
+        text[d.name] = fixed.get(d.name);
+      for (const auto& [key, value] : gp.values)
+        text[key] = value;
+    }
+    SweepPoint p{gp.index, point_id(text), std::move(gp.values), {}};
     for (size_t c = 0; c < plan.run_columns; ++c)
-      p.params.push_back(find_option(plan.columns[c]) ? s.get(plan.columns[c]) : "");
+      p.params.push_back(find_option(plan.columns[c]) ? text.at(plan.columns[c]) : "");
     if (auto [it, fresh] = seen.emplace(p.id, p.index); !fresh) {
       throw InputError(
           fmt::format("the grid's points {} and {} are the same run ({}): expected distinct values",

@@ -26,7 +26,7 @@ std::string rsn_rows(const topo::RsnInfo& info) {
 
 }  // namespace
 
-int topo_command(const std::vector<std::string>& args) {
+int topo_command(const Context& ctx, const Args& args) {
   const Settings settings = parse_settings(args, {"topology", "output"});
   if (settings.help) {
     fmt::print(
@@ -35,17 +35,16 @@ int topo_command(const std::vector<std::string>& args) {
         fmt::streamed(describe({"topology", "output"})));
     return 0;
   }
-  const topo::TopologySpec spec = parse_topology(settings);
   const topo::RouteCost cost = parse_route_cost(settings);
+  const topo::BuiltTopology built = build_topology(settings);
   const std::vector<std::string> files = {"topology.csv", "topology.graphml", "topology.dot"};
   OutputDir out(settings.get("out"), files, settings.where("out"));
-  const topo::BuiltTopology built = topo::build_topology(spec);
   const topo::Topology& t = built.topology;
   const topo::Routing routing(t, cost);
 
   topo::MetricsOptions options;
   options.routing = &routing;
-  options.seed = spec.jellyfish.seed;
+  options.seed = settings.count("seed");
   if (built.rsn) options.edge_length = built.rsn->edge_length;
   const topo::TopoMetrics m = topo::compute_metrics(t, options);
   std::string csv = topo::metrics_csv(m);  // with its header

@@ -52,7 +52,7 @@ void refuse_existing(const std::string& out, const Settings& s) {
 
 }  // namespace
 
-int trace_command(const std::vector<std::string>& all) {
+int trace_command(const Context& ctx, const Args& all) {
   std::vector<std::string> args = all;
   if (args.empty() || args.front() == "--help" || args.front() == "-h") {
     fmt::print(kUsage, fmt::streamed(describe({"workload", "policy", "output"})));
@@ -63,12 +63,12 @@ int trace_command(const std::vector<std::string>& all) {
   std::string input;
   if (sub == "stats" || sub == "convert") input = take_path(args, sub.c_str());
   const Settings s = parse_settings(args, {"topology", "workload", "policy", "output"});
-  const MoeSpec spec = parse_moe(s, std::stoull(s.get("seed")));
+  const MoeSpec spec = parse_moe(s, s.count("seed"));
   const workload::TraceReadOptions read{spec.shape.experts, 0};
   if (sub == "gen") {
     refuse_existing(s.get("out"), s);
     workload::TraceGenSpec gen = spec.generator;
-    gen.num_ranks = static_cast<uint32_t>(std::stoul(s.get("gpus")));
+    gen.num_ranks = static_cast<uint32_t>(s.count("gpus"));
     gen.tokens_per_batch = spec.tokens_per_gpu * gen.num_ranks;
     workload::TraceGenerator g(gen);
     auto writer = workload::make_trace_writer(s.get("out"), g.shape());

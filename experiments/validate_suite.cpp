@@ -9,8 +9,9 @@
 #include "sim/gpu_model.hpp"
 #include "sim/model.hpp"
 #include "sim/simgrid/simgrid_model.hpp"
-#include "topologies/builder.hpp"
+#include "topologies/leaf_spine.hpp"
 #include "topologies/routing.hpp"
+#include "topologies/rsn.hpp"
 #include "workloads/collectives.hpp"
 #include "workloads/moe_dag.hpp"
 #include "workloads/moe_routing.hpp"
@@ -32,15 +33,13 @@ struct Fabric {
 
 // 4 leaves x 4 hosts, 4 spines, 100 Gb/s everywhere (1:1), 1 us per link.
 Fabric leaf_spine() {
-  topo::TopologySpec spec;
-  spec.kind = topo::TopologyKind::LeafSpine;
-  auto& p = spec.leaf_spine;
+  topo::LeafSpineParams p;
   p.leaves = 4;
   p.spines = 4;
   p.hosts_per_leaf = 4;
   p.host_rate = 100_Gbps;
   p.fabric_rate = 100_Gbps;
-  return {"leaf-spine", topo::build_topology(spec).topology, topo::RouteCost::Latency, true};
+  return {"leaf-spine", topo::build_leaf_spine(p), topo::RouteCost::Latency, true};
 }
 
 // 16 switches in the unit torus, one host each, expected degree 6 (Gaussian kernel, sigma
@@ -48,9 +47,7 @@ Fabric leaf_spine() {
 // hop plus 5 us per km of a 1 km box (1.75 us on average); 100 Gb/s everywhere. Hop-count
 // routing, so paths of equal hop count tie and ideal spreads over them.
 Fabric random_spatial() {
-  topo::TopologySpec spec;
-  spec.kind = topo::TopologyKind::Rsn;
-  auto& p = spec.rsn;
+  topo::RsnParams p;
   p.switches = kHosts;
   p.hosts_per_switch = 1;
   p.mean_degree = 6;
@@ -58,7 +55,7 @@ Fabric random_spatial() {
   p.host_rate = 100_Gbps;
   p.fabric_rate = 100_Gbps;
   p.seed = kSeed;
-  return {"rsn", topo::build_topology(spec).topology, topo::RouteCost::Hops, false};
+  return {"rsn", topo::build_rsn(p).topology, topo::RouteCost::Hops, false};
 }
 
 // One MoE layer: 2048 tokens of a 16-expert top-2 trace with a skewed Zipf popularity

@@ -1,9 +1,9 @@
 #include "sim/model.hpp"
 
 #include <algorithm>
-#include <atomic>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/core/error.hpp"
 
@@ -39,28 +39,53 @@ class PacketModel final : public NetworkModel {
   PacketConfig config_;
 };
 
-// The one process-wide hook: set once at start-up, before any run (see model.hpp).
-std::atomic<ModelFactory> simgrid_factory{nullptr};
-
 }  // namespace
 
-void set_simgrid_factory(ModelFactory factory) {
-  simgrid_factory.store(factory);
+void ModelRegistry::add(ModelEntry entry) {
+  for (const ModelEntry& e : entries_) {
+    if (e.name == entry.name) throw InternalError("model registered twice: " + entry.name);
+  }
+  entries_.push_back(std::move(entry));
+}
+
+std::unique_ptr<NetworkModel> ModelRegistry::make(std::string_view name, const ModelConfig& config,
+                                                  std::string_view what) const {
+  for (const ModelEntry& e : entries_) {
+    const bool variant = e.family && name.size() > e.name.size() &&
+                         name.substr(0, e.name.size()) == e.name && name[e.name.size()] == ':';
+    if (name == e.name || variant) return e.make(name, config, what);
+  }
+  throw InputError(
+      fmt::format("{}: unknown model '{}': expected {}", what, name, fmt::join(names(), ", ")));
+}
+
+std::vector<std::string> ModelRegistry::names() const {
+  std::vector<std::string> out;
+  for (const ModelEntry& e : entries_)
+    out.push_back(e.family ? e.name + "[:VARIANT]" : e.name);
+  return out;
+}
+
+ModelRegistry builtin_models() {
+  ModelRegistry r;
+  r.add({"analytic", "per-link bytes and the link bound, no time dynamics", false,
+         [](std::string_view, const ModelConfig&, std::string_view) {
+           return std::make_unique<AnalyticModel>();
+         }});
+  r.add({"fluid", "exact max-min fair rates, recomputed at every flow start and end", false,
+         [](std::string_view, const ModelConfig&, std::string_view) {
+           return std::make_unique<FluidModel>();
+         }});
+  r.add({"packet", "packet-level DES: MTU packets, output-queued switches, DCTCP, trimming", false,
+         [](std::string_view, const ModelConfig& c, std::string_view) {
+           return std::make_unique<PacketModel>(c.packet);
+         }});
+  return r;
 }
 
 std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet,
                                          std::string_view what) {
-  if (name == "analytic") return std::make_unique<AnalyticModel>();
-  if (name == "fluid") return std::make_unique<FluidModel>();
-  if (name == "packet") return std::make_unique<PacketModel>(packet);
-  if (name.substr(0, 7) == "simgrid") {
-    if (const ModelFactory f = simgrid_factory.load()) return f(name, what);
-    throw InputError(fmt::format(
-        "{}: model '{}' is not linked into this program: expected analytic, fluid or packet", what,
-        name));
-  }
-  throw InputError(fmt::format(
-      "{}: unknown model '{}': expected analytic, fluid, packet or simgrid", what, name));
+  return builtin_models().make(name, ModelConfig{packet}, what);
 }
 
 std::vector<double> link_capacities(const topo::Topology& topo) {

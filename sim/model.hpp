@@ -7,9 +7,11 @@
 //            finite buffers, DCTCP with trimming (sim/packet/).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/core/workload_dag.hpp"
 #include "sim/packet/config.hpp"
@@ -30,18 +32,45 @@ class NetworkModel {
   virtual bool supports(const Transport&) const { return true; }
 };
 
-// "analytic", "fluid" or "packet" (configured by `packet`), or a "simgrid..." name when the
-// SimGrid factory is installed; InputError naming `what` otherwise.
+// What a model may be configured with (only the packet model reads anything today).
+struct ModelConfig {
+  PacketConfig packet;
+};
+
+// The network-model registry: a table of entries {name, help, make}. An entry whose `family`
+// is set also answers "NAME:VARIANT" (simgrid:LV08), and its `make` parses the variant. The
+// built-in models are in builtin_models(); a layer that links more engines (moesim's main
+// links SimGrid) adds their entries to the registry value it passes down; there is no
+// process-wide hook.
+struct ModelEntry {
+  std::string name;
+  std::string help;
+  bool family = false;
+  std::function<std::unique_ptr<NetworkModel>(std::string_view name, const ModelConfig& config,
+                                              std::string_view what)>
+      make;
+};
+
+class ModelRegistry {
+ public:
+  void add(ModelEntry entry);
+  // The model named `name`; InputError naming `what` and listing the choices otherwise.
+  std::unique_ptr<NetworkModel> make(std::string_view name, const ModelConfig& config = {},
+                                     std::string_view what = "--model") const;
+  std::vector<std::string> names() const;
+  const std::vector<ModelEntry>& entries() const { return entries_; }
+
+ private:
+  std::vector<ModelEntry> entries_;
+};
+
+// analytic, fluid and packet. Adding a model: its files, and one add() line in model.cpp (or,
+// for an engine in its own library, in the registry of the program that links it).
+ModelRegistry builtin_models();
+
+// A built-in model by name, for tests and benchmarks.
 std::unique_ptr<NetworkModel> make_model(std::string_view name, const PacketConfig& packet = {},
                                          std::string_view what = "--model");
-
-// The `simgrid` model lives in moesim_simgrid (it links SimGrid, which moesim_sim must not)
-// and plugs in here: the layer that links both installs its factory once at start-up
-// (sim::simgrid::register_simgrid_model(), called by moesim's main). make_model hands it every
-// name that starts with "simgrid"; until then such names are an InputError.
-using ModelFactory = std::unique_ptr<NetworkModel> (*)(std::string_view name,
-                                                       std::string_view what);
-void set_simgrid_factory(ModelFactory factory);
 
 RunResult run_analytic(const topo::Topology& topo, const Workload& w, const PathSet& paths);
 RunResult run_fluid(const topo::Topology& topo, const Workload& w, const PathSet& paths);

@@ -1,60 +1,53 @@
 #include "sim/transport.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/options.hpp"
 
 namespace moesim::sim {
-namespace {
 
-constexpr const char* kExpected =
-    "expected ecmp, split:K, plan, spray:random, spray:rr, spray:adaptive or ideal";
+std::vector<std::string> transport_names() {
+  std::vector<std::string> names;
+  for (const PathPolicyEntry* e : path_policy_registry()) {
+    names.push_back(e->k_max > 0 ? fmt::format("{}:K", e->name) : e->name);
+  }
+  return names;
+}
 
-}  // namespace
+const PathPolicyEntry& policy_entry(const Transport& t) {
+  if (t.entry) return *t.entry;
+  for (const PathPolicyEntry* e : path_policy_registry()) {
+    if (e->kind == t.policy && (e->kind != PathPolicy::Spray || e->spray == t.spray)) return *e;
+  }
+  throw InternalError("transport of no registered kind");
+}
 
 Transport parse_transport(std::string_view text, std::string_view what) {
-  if (text == "ecmp") return {PathPolicy::Ecmp, 1, SprayMode::Random};
-  if (text == "ideal") return {PathPolicy::Ideal, 1, SprayMode::Random};
-  if (text == "plan") return {PathPolicy::Plan, 1, SprayMode::Random};
-  if (text == "spray:random") return {PathPolicy::Spray, 1, SprayMode::Random};
-  if (text == "spray:rr") return {PathPolicy::Spray, 1, SprayMode::RoundRobin};
-  if (text == "spray:adaptive") return {PathPolicy::Spray, 1, SprayMode::Adaptive};
-  if (text.starts_with("split:")) {
-    std::string_view num = text.substr(6);
-    uint32_t k = 0;
-    auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), k);
-    if (ec != std::errc() || ptr != num.data() + num.size() || k < 2 || k > 64) {
-      throw InputError(
-          fmt::format("{}: '{}': expected split:K with K a whole number from 2 to 64", what, text));
+  for (const PathPolicyEntry* e : path_policy_registry()) {
+    const std::string_view name = e->name;
+    if (e->k_max == 0) {
+      if (text == name) return {e->kind, 1, e->spray, e};
+      continue;
     }
-    return {PathPolicy::Split, k, SprayMode::Random};
+    if (!text.starts_with(name) || text.size() <= name.size() || text[name.size()] != ':') {
+      continue;
+    }
+    const auto k = parse_whole(text.substr(name.size() + 1));
+    if (!k || *k < e->k_min || *k > e->k_max) {
+      throw InputError(fmt::format("{}: '{}': expected {}:K with K a whole number from {} to {}",
+                                   what, text, name, e->k_min, e->k_max));
+    }
+    return {e->kind, static_cast<uint32_t>(*k), e->spray, e};
   }
-  throw InputError(fmt::format("{}: unknown transport '{}': {}", what, text, kExpected));
+  throw InputError(fmt::format("{}: unknown transport '{}': expected {}", what, text,
+                               fmt::join(transport_names(), ", ")));
 }
 
 std::string to_string(const Transport& t) {
-  switch (t.policy) {
-    case PathPolicy::Ecmp:
-      return "ecmp";
-    case PathPolicy::Split:
-      return fmt::format("split:{}", t.k);
-    case PathPolicy::Plan:
-      return "plan";
-    case PathPolicy::Ideal:
-      return "ideal";
-    case PathPolicy::Spray:
-      switch (t.spray) {
-        case SprayMode::Random:
-          return "spray:random";
-        case SprayMode::RoundRobin:
-          return "spray:rr";
-        case SprayMode::Adaptive:
-          return "spray:adaptive";
-      }
-  }
-  return "?";
+  const PathPolicyEntry& e = policy_entry(t);
+  return e.k_max > 0 ? fmt::format("{}:{}", e.name, t.k) : std::string(e.name);
 }
 
 }  // namespace moesim::sim

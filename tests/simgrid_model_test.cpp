@@ -140,15 +140,18 @@ TEST_CASE("sim::simgrid: runs following each other in one process do not disturb
 }
 
 TEST_CASE("sim::simgrid: model names parse and bad ones are one-line input errors") {
-  sim::simgrid::register_simgrid_model();
-  CHECK(sim::make_model("simgrid")->name() == "simgrid");
-  CHECK(sim::make_model("simgrid:CM02")->name() == "simgrid");
-  CHECK(sim::make_model("simgrid:latency-first")->name() == "simgrid:latency-first");
-  CHECK(sim::make_model("simgrid:LV08")->name() == "simgrid:LV08");
+  const sim::ModelRegistry models = sim::simgrid::all_models();
+  CHECK(models.make("simgrid")->name() == "simgrid");
+  CHECK(models.make("simgrid:CM02")->name() == "simgrid");
+  CHECK(models.make("simgrid:latency-first")->name() == "simgrid:latency-first");
+  CHECK(models.make("simgrid:LV08")->name() == "simgrid:LV08");
   SECTION("an unknown SimGrid model") {
-    REQUIRE_THROWS_AS(sim::make_model("simgrid:ns-3"), InputError);
+    REQUIRE_THROWS_AS(models.make("simgrid:ns-3"), InputError);
   }
   SECTION("a misspelt name") {
-    REQUIRE_THROWS_AS(sim::make_model("simgridd"), InputError);
+    REQUIRE_THROWS_AS(models.make("simgridd"), InputError);
+  }
+  SECTION("the built-in registry alone has no simgrid") {
+    REQUIRE_THROWS_AS(sim::builtin_models().make("simgrid"), InputError);
   }
 }

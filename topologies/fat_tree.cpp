@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "topologies/param_checks.hpp"
+#include "topologies/registry.hpp"
 
 namespace moesim::topo {
 namespace {
@@ -102,5 +103,24 @@ Topology build_fat_tree(const FatTreeParams& p) {
   }
   return t;
 }
+
+namespace {
+
+BuiltTopology fat_tree_from(const OptionValues& o) {
+  const LinkOptions l = link_options(o);
+  FatTreeParams p;
+  p.k = option_u32(o, "k");
+  p.host_rate = l.host_rate;
+  p.fabric_rate = l.fabric_rate;
+  p.oversubscription = l.oversubscription;
+  p.host_latency = p.fabric_latency = l.latency;
+  p.buffer = l.buffer;
+  return {build_fat_tree(p), std::nullopt, effective_fabric_rate(p)};
+}
+
+}  // namespace
+
+extern const TopologyEntry fat_tree_topology = {
+    "fat-tree", "3-tier k-ary fat-tree of radix --k (k^3/4 hosts)", &fat_tree_from};
 
 }  // namespace moesim::topo

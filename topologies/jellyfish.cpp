@@ -13,6 +13,7 @@
 
 #include "sim/core/rng.hpp"
 #include "topologies/param_checks.hpp"
+#include "topologies/registry.hpp"
 
 namespace moesim::topo {
 namespace {
@@ -303,5 +304,26 @@ Topology build_jellyfish(const JellyfishParams& p) {
   }
   return t;
 }
+
+namespace {
+
+BuiltTopology jellyfish_from(const OptionValues& o) {
+  const LinkOptions l = link_options(o);
+  JellyfishParams p;
+  p.switches = option_u32(o, "switches");
+  p.degree = option_u32(o, "degree");
+  p.hosts_per_switch = option_u32(o, "hosts-per-switch");
+  p.host_rate = l.host_rate;
+  p.fabric_rate = l.flat_rate();
+  p.host_latency = p.fabric_latency = l.latency;
+  p.buffer = l.buffer;
+  p.seed = l.seed;
+  return {build_jellyfish(p), std::nullopt, p.fabric_rate};
+}
+
+}  // namespace
+
+extern const TopologyEntry jellyfish_topology = {
+    "jellyfish", "random --degree-regular graph of --switches switches", &jellyfish_from};
 
 }  // namespace moesim::topo

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "topologies/param_checks.hpp"
+#include "topologies/registry.hpp"
 
 namespace moesim::topo {
 namespace {
@@ -19,19 +21,9 @@ namespace {
 constexpr uint64_t kMaxHosts = 1'000'000;
 constexpr uint64_t kMaxSpines = 1'000'000;
 
-[[noreturn]] void reject(std::string_view option, std::string_view value,
-                         std::string_view expected) {
-  throw InputError(fmt::format("{}: value '{}': expected {}", option, value, expected));
-}
-
-void require_positive(std::string_view option, BitsPerSec rate) {
-  if (rate.bps == 0) reject(option, fmt::format("{}", rate), "a rate > 0");
-}
-
-void require_non_negative(std::string_view option, TimePs t) {
-  // Parsed times are never negative, but params can be built in code.
-  if (t.ps < 0) reject(option, fmt::format("{}ps", t.ps), "a time >= 0");
-}
+using detail::reject;
+using detail::require_non_negative;
+using detail::require_positive;
 
 void validate(const LeafSpineParams& p) {
   if (p.leaves < 1) reject("--leaves", fmt::format("{}", p.leaves), "an integer >= 1");
@@ -156,5 +148,32 @@ Topology build_leaf_spine(const LeafSpineParams& p) {
   }
   return t;
 }
+
+namespace {
+
+BuiltTopology leaf_spine_from(const OptionValues& o) {
+  const LinkOptions l = link_options(o);
+  LeafSpineParams p;
+  p.leaves = option_u32(o, "leaves");
+  p.spines = option_u32(o, "spines");
+  p.hosts_per_leaf = option_u32(o, "hosts-per-leaf");
+  p.host_rate = l.host_rate;
+  p.fabric_rate = l.fabric_rate;
+  p.oversubscription = l.oversubscription;
+  p.host_latency = p.fabric_latency = l.latency;
+  p.gpus_per_server = l.gpus_per_server;
+  p.nvlink_rate = l.nvlink_rate;
+  p.nvlink_latency = l.nvlink_latency;
+  p.buffer = l.buffer;
+  return {build_leaf_spine(p), std::nullopt, effective_fabric_rate(p)};
+}
+
+}  // namespace
+
+extern const TopologyEntry leaf_spine_topology = {
+    "leaf-spine",
+    "--leaves leaves x --hosts-per-leaf hosts, --spines spines, every leaf to "
+    "every spine",
+    &leaf_spine_from};
 
 }  // namespace moesim::topo

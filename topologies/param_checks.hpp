@@ -1,6 +1,6 @@
-// Parameter checks shared by the topology builders (fat-tree, rail, Jellyfish, RSN). Every
-// failure is an InputError of the form "--option: value 'v': expected ...", the same form the
-// leaf-spine builder uses, so the CLI reports all bad topology options alike.
+// Parameter checks shared by the topology builders. Every failure is a FieldError naming the
+// field (the option it comes from), reading "--option: value 'v': expected ..."; the CLI maps
+// the field to where the value came from (a flag or a config line).
 #pragma once
 
 #include <cmath>
@@ -9,13 +9,15 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/options.hpp"
 #include "sim/core/units.hpp"
 
 namespace moesim::topo::detail {
 
 [[noreturn]] inline void reject(std::string_view option, std::string_view value,
                                 std::string_view expected) {
-  throw InputError(fmt::format("{}: value '{}': expected {}", option, value, expected));
+  if (option.starts_with("--")) option.remove_prefix(2);
+  throw FieldError(std::string(option), std::string(value), std::string(expected));
 }
 
 inline void require_positive(std::string_view option, BitsPerSec rate) {

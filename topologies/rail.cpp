@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "topologies/param_checks.hpp"
+#include "topologies/registry.hpp"
 
 namespace moesim::topo {
 namespace {
@@ -110,5 +111,33 @@ Topology build_rail(const RailParams& p) {
   }
   return t;
 }
+
+namespace {
+
+BuiltTopology rail_from(const OptionValues& o) {
+  const LinkOptions l = link_options(o);
+  RailParams p;
+  p.servers = option_u32(o, "servers");
+  p.gpus_per_server = l.gpus_per_server;
+  if (p.gpus_per_server < 2) {
+    throw FieldError("gpus-per-server", fmt::format("{}", p.gpus_per_server),
+                     "2 or more GPUs per server for the rail topology (one rail each), e.g. 8");
+  }
+  p.spines = option_u32(o, "spines");
+  p.host_rate = l.host_rate;
+  p.fabric_rate = l.fabric_rate;
+  p.oversubscription = l.oversubscription;
+  p.host_latency = p.fabric_latency = l.latency;
+  p.buffer = l.buffer;
+  p.nvlink_rate = l.nvlink_rate;
+  p.nvlink_latency = l.nvlink_latency;
+  return {build_rail(p), std::nullopt, effective_fabric_rate(p)};
+}
+
+}  // namespace
+
+extern const TopologyEntry rail_topology = {
+    "rail", "rail-optimised: --servers servers of --gpus-per-server GPUs, one leaf per rail",
+    &rail_from};
 
 }  // namespace moesim::topo

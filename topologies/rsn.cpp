@@ -16,6 +16,7 @@
 
 #include "sim/core/rng.hpp"
 #include "topologies/param_checks.hpp"
+#include "topologies/registry.hpp"
 
 namespace moesim::topo {
 namespace {
@@ -310,5 +311,40 @@ RsnResult build_rsn(const RsnParams& p) {
   info.mean_edge_length = kept_edges ? total_length / static_cast<double>(kept_edges) : 0.0;
   return RsnResult{std::move(t), std::move(info)};
 }
+
+namespace {
+
+BuiltTopology rsn_from(const OptionValues& o) {
+  const LinkOptions l = link_options(o);
+  RsnParams p;
+  p.switches = option_u32(o, "switches");
+  p.hosts_per_switch = option_u32(o, "hosts-per-switch");
+  p.dimension = option_u32(o, "dimension");
+  p.periodic = o.yes("torus");
+  p.degree_law = parse_degree_law(o.text("degree-law"), o.where("degree-law"));
+  p.mean_degree = o.real("mean-degree");
+  p.degree_exponent = o.real("degree-exponent");
+  p.degree_min = o.real("degree-min");
+  p.kernel = parse_rsn_kernel(o.text("kernel"), o.where("kernel"));
+  p.kernel_scale = o.real("kernel-scale");
+  p.kernel_exponent = o.real("kernel-exponent");
+  p.long_range = o.real("long-range");
+  p.km_per_unit = o.real("km-per-unit");
+  p.delay_per_km = o.time("delay-per-km");
+  p.switch_delay = o.time("switch-delay");
+  p.keep_giant = o.yes("keep-giant");
+  p.host_rate = l.host_rate;
+  p.fabric_rate = l.flat_rate();
+  p.host_latency = l.latency;
+  p.buffer = l.buffer;
+  p.seed = l.seed;
+  RsnResult r = build_rsn(p);
+  return {std::move(r.topology), std::move(r.info), p.fabric_rate};
+}
+
+}  // namespace
+
+extern const TopologyEntry rsn_topology = {
+    "rsn", "random spatial network: --switches points in a box, distance-kernel links", &rsn_from};
 
 }  // namespace moesim::topo

@@ -12,7 +12,6 @@
 #include "experiments/options.hpp"
 #include "experiments/scenario.hpp"
 #include "sim/model.hpp"
-#include "topologies/builder.hpp"
 #include "topologies/routing.hpp"
 #include "workloads/trace_gen.hpp"
 
@@ -24,8 +23,9 @@ void BM_FluidMoeLayer(benchmark::State& state, const char* transport) {
   const cli::Settings s = cli::parse_settings({"--workload", "moe", "--moe-model", "deepseek-v3",
                                                "--moe-layers", "1", "--tokens-per-gpu", "1024"},
                                               {"topology", "workload", "simulation", "output"});
-  const cli::Scenario sc = cli::parse_scenario(s);
-  const topo::BuiltTopology built = topo::build_topology(sc.topology);
+  const sim::ModelRegistry models = sim::builtin_models();
+  const cli::Scenario sc = cli::parse_scenario(s, models);
+  const topo::BuiltTopology built = cli::build_topology(s);
   const topo::Topology& t = built.topology;
   const cli::MoeSpec spec = cli::parse_moe(s, sc.seed);
   workload::TraceGenSpec gen = spec.generator;

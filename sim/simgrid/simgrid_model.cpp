@@ -71,13 +71,19 @@ std::unique_ptr<NetworkModel> make_simgrid_model(SimgridMode mode) {
   return std::make_unique<SimgridModel>(mode);
 }
 
-std::unique_ptr<NetworkModel> make_simgrid_model_named(std::string_view name,
-                                                       std::string_view what) {
-  return make_simgrid_model(parse_model_name(name, what));
+void add_simgrid_model(ModelRegistry& models) {
+  models.add({"simgrid",
+              "SimGrid 3.32 flow-level engine: simgrid (= simgrid:CM02, max-min), "
+              "simgrid:latency-first, simgrid:LV08 (not max-min)",
+              true, [](std::string_view name, const ModelConfig&, std::string_view what) {
+                return make_simgrid_model(parse_model_name(name, what));
+              }});
 }
 
-void register_simgrid_model() {
-  set_simgrid_factory(&make_simgrid_model_named);
+ModelRegistry all_models() {
+  ModelRegistry models = builtin_models();
+  add_simgrid_model(models);
+  return models;
 }
 
 }  // namespace moesim::sim::simgrid

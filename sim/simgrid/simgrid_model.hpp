@@ -12,8 +12,8 @@
 // (transfers.hpp). Each run happens in a forked child process (child_process.hpp).
 //
 // moesim_sim must not link SimGrid, so this model lives in moesim_simgrid, which links
-// moesim_sim, and plugs into sim::make_model through its factory hook:
-// register_simgrid_model() installs it (moesim's main does, before parsing anything).
+// moesim_sim, and joins a ModelRegistry through add_simgrid_model (moesim's main adds it to
+// the registry it passes to the commands).
 #pragma once
 
 #include <memory>
@@ -29,10 +29,9 @@ namespace moesim::sim::simgrid {
 SimgridMode parse_model_name(std::string_view name, std::string_view what = "--model");
 
 std::unique_ptr<NetworkModel> make_simgrid_model(SimgridMode mode = SimgridMode::MaxMin);
-// The factory sim::make_model calls for names starting with "simgrid".
-std::unique_ptr<NetworkModel> make_simgrid_model_named(std::string_view name,
-                                                       std::string_view what);
-// Makes "simgrid..." names known to sim::make_model in this process.
-void register_simgrid_model();
+// Adds the "simgrid[:VARIANT]" family to `models`.
+void add_simgrid_model(ModelRegistry& models);
+// The built-in models and simgrid: what the moesim program offers.
+ModelRegistry all_models();
 
 }  // namespace moesim::sim::simgrid

@@ -1,0 +1,35 @@
+#include "experiments/commands.hpp"
+
+namespace moesim::cli {
+
+std::span<const CommandEntry> command_table() {
+  static const CommandEntry table[] = {
+      {"run", "simulate a collective under one or more transports and network models",
+       &run_command},
+      {"topo", "build a topology, print its metrics, write CSV, GraphML and DOT", &topo_command},
+      {"rsn", "the random-spatial-network experiment: kernels x long-range share", &rsn_command},
+      {"placement", "the expert-placement experiment (placements x balancing x transports)",
+       &placement_command},
+      {"trace", "gen | stats | convert router traces", &trace_command},
+      {"replay", "replay a real router trace through placement, balancing and the network",
+       &replay_command},
+      {"place", "place experts into slots and GPUs from their loads (CSV to CSV)", &place_command},
+      {"balance", "LLEP least-loaded assignment of one layer's tokens (CSV to CSV)",
+       &balance_command},
+      {"sweep", "run a grid of `moesim run` points in parallel into one resumable results.csv",
+       &sweep_command},
+      {"plot", "draw a results, flows, links or traffic-matrix CSV as PNG and SVG", &plot_command},
+      {"validate", "cross-check the fluid model against SimGrid (simgrid model) on a fixed suite",
+       &validate_command},
+  };
+  return table;
+}
+
+const CommandEntry* find_command(const std::string& name) {
+  for (const CommandEntry& c : command_table()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace moesim::cli
