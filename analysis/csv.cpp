@@ -1,17 +1,75 @@
 #include "analysis/csv.hpp"
 
+#include <iterator>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 namespace moesim::analysis {
+namespace {
+
+// Metric values as results.csv prints them: fixed 6 decimals (byte-identical for equal
+// results), counts as integers.
+std::string value(double x) {
+  return fmt::format("{:.6f}", x);
+}
+std::string value(uint64_t x) {
+  return fmt::format("{}", x);
+}
+
+}  // namespace
+
+std::span<const SummaryColumn> summary_column_table() {
+  using S = Summary;
+  static const SummaryColumn table[] = {
+      {"cct_us", "completion time of the whole DAG (µs)", &S::cct_us},
+      {"link_bound_us", "max over directed links of bytes / rate (µs): a lower bound on `cct_us`",
+       &S::link_bound_us},
+      {"cct_over_bound", "`cct_us / link_bound_us`; ≥ 1, and 1 means the busiest link never idled",
+       &S::cct_over_bound},
+      {"fct_p50_us", "median flow completion time (finish − start, nearest rank; µs)",
+       &S::fct_p50_us},
+      {"fct_p99_us", "99th-percentile flow completion time (µs)", &S::fct_p99_us},
+      {"fct_max_us", "longest flow completion time (µs)", &S::fct_max_us},
+      {"max_link_util", "max over links of bytes / (rate × CCT)", &S::max_link_util},
+      {"mean_fabric_util", "the same, averaged over switch-to-switch links", &S::mean_fabric_util},
+      {"flows", "flows in the workload", &S::flows},
+      {"subflows", "subflows after the transport split the flows", &S::subflows},
+      {"split_flows",
+       "flows laid out as more than one subflow (`split:K`; `plan`'s minimal splits)",
+       &S::split_flows},
+      {"bytes", "flow bytes of the workload", &S::bytes},
+      {"events",
+       "discrete events processed (flow/task starts, drains, arrivals; packet departures and "
+       "arrivals)",
+       &S::events},
+      {"solves", "max-min recomputations (fluid)", &S::solves},
+      {"packets", "packet model: packets sent by hosts (data, ACKs, NACKs); 0 elsewhere",
+       &S::packets},
+      {"trims", "packet model: data packets trimmed to their header", &S::trims},
+      {"drops", "packet model: packets dropped", &S::drops},
+      {"retransmits", "packet model: data packets sent again", &S::retransmits},
+      {"timeouts", "packet model: retransmission timeouts", &S::timeouts},
+      {"max_queue_bytes", "packet model: the largest data queue at any port", &S::max_queue_bytes},
+  };
+  return table;
+}
 
 const std::vector<std::string>& summary_columns() {
-  static const std::vector<std::string> cols = {
-      "cct_us",      "link_bound_us", "cct_over_bound",   "fct_p50_us", "fct_p99_us",
-      "fct_max_us",  "max_link_util", "mean_fabric_util", "flows",      "subflows",
-      "split_flows", "bytes",         "events",           "solves",     "packets",
-      "trims",       "drops",         "retransmits",      "timeouts",   "max_queue_bytes"};
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> c;
+    for (const SummaryColumn& col : summary_column_table())
+      c.emplace_back(col.name);
+    return c;
+  }();
   return cols;
+}
+
+std::string summary_columns_markdown() {
+  std::string md = "| column | meaning |\n|---|---|\n";
+  for (const SummaryColumn& c : summary_column_table())
+    md += fmt::format("| `{}` | {} |\n", c.name, c.help);
+  return md;
 }
 
 std::string csv_field(const std::string& s) {
@@ -38,12 +96,12 @@ void write_results_row(std::ostream& os, const Params& params, const Summary& s)
   std::string line;
   for (const auto& [name, value] : params)
     line += csv_field(value) + ",";
-  line += fmt::format(
-      "{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{},{},{},{},{},{}"
-      "\n",
-      s.cct_us, s.link_bound_us, s.cct_over_bound, s.fct_p50_us, s.fct_p99_us, s.fct_max_us,
-      s.max_link_util, s.mean_fabric_util, s.flows, s.subflows, s.split_flows, s.bytes, s.events,
-      s.solves, s.packets, s.trims, s.drops, s.retransmits, s.timeouts, s.max_queue_bytes);
+  for (const SummaryColumn& c : summary_column_table()) {
+    std::visit(
+        [&](auto field) { fmt::format_to(std::back_inserter(line), "{},", value(s.*field)); },
+        c.field);
+  }
+  line.back() = '\n';
   os << line;
 }
 

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <ostream>
+#include <span>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "analysis/metrics.hpp"
@@ -14,8 +16,21 @@ namespace moesim::analysis {
 
 using Params = std::vector<std::pair<std::string, std::string>>;  // column -> value, in order
 
+// A metric column of results.csv, declared once: its name, its meaning (the README's table
+// is made from these, see summary_columns_markdown) and the Summary field it prints (doubles
+// with 6 decimals, counts as integers). Adding a metric: a Summary field, its computation in
+// metrics.cpp, and one row of the table in csv.cpp.
+struct SummaryColumn {
+  const char* name;
+  const char* help;
+  std::variant<double Summary::*, uint64_t Summary::*> field;
+};
+std::span<const SummaryColumn> summary_column_table();
+
 // The metric columns of results.csv, in order.
 const std::vector<std::string>& summary_columns();
+// The table `| column | meaning |` of every metric column, as the README shows it.
+std::string summary_columns_markdown();
 
 void write_results_header(std::ostream& os, const Params& params);
 void write_results_row(std::ostream& os, const Params& params, const Summary& s);

@@ -73,7 +73,7 @@ fs::path find_script() {
 
 }  // namespace
 
-int plot_command(const Context& ctx, const Args& args) {
+int plot_command(const Context&, const Args& args) {
   po::options_description desc = plot_options();
   desc.add_options()("file", po::value<std::vector<std::string>>(), "the CSV file");
   po::positional_options_description pos;

@@ -71,7 +71,7 @@ workload::Placement place(const Settings& s, const workload::ExpertLoads& loads)
 
 }  // namespace
 
-int place_command(const Context& ctx, const Args& args) {
+int place_command(const Context&, const Args& args) {
   const Settings s = parse_settings(args, {"policy", "topology", "output"});
   if (s.help) {
     fmt::print(
@@ -94,7 +94,7 @@ int place_command(const Context& ctx, const Args& args) {
   return 0;
 }
 
-int balance_command(const Context& ctx, const Args& args) {
+int balance_command(const Context&, const Args& args) {
   const Settings s = parse_settings(args, {"policy", "output"});
   if (s.help) {
     fmt::print(

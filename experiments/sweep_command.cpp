@@ -38,7 +38,7 @@ std::vector<std::string> run_columns() {
 
 }  // namespace
 
-int sweep_command(const Context& ctx, const Args& args) {
+int sweep_command(const Context&, const Args& args) {
   const SweepArgs a = parse_sweep_args(args);
   if (a.help) {
     print_usage();

@@ -26,7 +26,7 @@ std::string rsn_rows(const topo::RsnInfo& info) {
 
 }  // namespace
 
-int topo_command(const Context& ctx, const Args& args) {
+int topo_command(const Context&, const Args& args) {
   const Settings settings = parse_settings(args, {"topology", "output"});
   if (settings.help) {
     fmt::print(

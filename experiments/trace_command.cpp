@@ -52,7 +52,7 @@ void refuse_existing(const std::string& out, const Settings& s) {
 
 }  // namespace
 
-int trace_command(const Context& ctx, const Args& all) {
+int trace_command(const Context&, const Args& all) {
   std::vector<std::string> args = all;
   if (args.empty() || args.front() == "--help" || args.front() == "-h") {
     fmt::print(kUsage, fmt::streamed(describe({"workload", "policy", "output"})));

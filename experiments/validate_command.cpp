@@ -12,7 +12,7 @@
 
 namespace moesim::cli {
 
-int validate_command(const Context& ctx, const Args& args) {
+int validate_command(const Context&, const Args& args) {
   const Settings s = parse_settings(args, {"output"});
   if (s.help) {
     fmt::print(
