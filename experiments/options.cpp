@@ -4,10 +4,12 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/program_options.hpp>
 
 #include "experiments/ini_file.hpp"
 #include "sim/core/error.hpp"
+#include "sim/transport.hpp"
 #include "topologies/registry.hpp"
 
 namespace po = boost::program_options;
@@ -184,9 +186,9 @@ std::vector<OptionSpec> make_specs() {
                         "(SimGrid 3.32, CM02 max-min; also simgrid:latency-first, and "
                         "simgrid:LV08 which is not max-min)")),
       param(list_option("transport", "ecmp,split:4,plan,spray:random,ideal", "simulation",
-                        "transport(s), comma-separated: ecmp | split:K | plan | spray:random | "
-                        "spray:rr | spray:adaptive | ideal (flow-level models run spray:* as "
-                        "ideal; packet has no ideal)")),
+                        fmt::format("transport(s), comma-separated: {} (flow-level models run "
+                                    "spray:* as ideal; packet has no ideal)",
+                                    fmt::join(sim::transport_names(), " | ")))),
       param(bytes("mtu", "4KiB", "simulation", "packet model: wire bytes of a full data packet")),
       param(bytes("header", "64B", "simulation",
                   "packet model: header bytes per packet, also the size of ACKs, NACKs, trimmed "

@@ -11,6 +11,8 @@
 #include "experiments/ini_file.hpp"
 #include "experiments/options.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/options.hpp"
+#include "sim/core/text.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -18,25 +20,16 @@ namespace {
 constexpr size_t kMaxPoints = 10'000'000;
 
 std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+  return std::string(trim_blanks(s));
 }
 
 std::vector<std::string> split_items(const std::string& text, const std::string& where) {
-  std::vector<std::string> items;
-  size_t begin = 0;
-  while (true) {
-    const size_t comma = text.find(',', begin);
-    std::string item = trim(text.substr(begin, comma == std::string::npos ? comma : comma - begin));
-    if (item.empty()) {
-      throw InputError(fmt::format("{}: '{}': expected a comma-separated list without empty items",
-                                   where, text));
-    }
-    items.push_back(std::move(item));
-    if (comma == std::string::npos) return items;
-    begin = comma + 1;
+  auto items = moesim::split_items(text);
+  if (!items) {
+    throw InputError(
+        fmt::format("{}: '{}': expected a comma-separated list without empty items", where, text));
   }
+  return std::move(*items);
 }
 
 // A number with an optional unit suffix, e.g. "2.5", "64KiB", "-1".

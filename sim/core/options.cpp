@@ -1,5 +1,7 @@
 #include "sim/core/options.hpp"
 
+#include "sim/core/text.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -15,13 +17,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     out += i.empty() ? "''" : i;
   }
   return out;
-}
-
-std::string trimmed(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 bool contains(const std::vector<std::string>& v, std::string_view x) {
@@ -148,8 +143,8 @@ std::optional<std::vector<std::string>> split_items(std::string_view text) {
   size_t begin = 0;
   while (true) {
     const size_t comma = text.find(',', begin);
-    std::string item = trimmed(text.substr(
-        begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin));
+    const size_t len = comma == std::string_view::npos ? std::string_view::npos : comma - begin;
+    std::string item(trim_blanks(text.substr(begin, len)));
     if (item.empty()) return std::nullopt;
     items.push_back(std::move(item));
     if (comma == std::string_view::npos) return items;
