@@ -82,7 +82,7 @@ TEST_CASE("cli::options: bad values name their source") {
   }
 }
 
-TEST_CASE("cli::options: no prefix guessing; unknown options suggest the closest name") {
+TEST_CASE("cli::options: no prefix guessing, unknown options suggest the closest name") {
   SECTION("an abbreviation") {
     REQUIRE_THROWS_WITH(cli::parse_settings({"--lea", "2"}, kRunGroups),
                         Contains("unknown option '--lea'") && Contains("did you mean --leaves?"));
