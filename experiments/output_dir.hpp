@@ -1,6 +1,8 @@
 // Output directories that never lose or half-write results: files are written into a staging
 // directory beside the target and renamed into place only when the whole run has succeeded.
-// A target that already holds any of the files is refused before anything is written.
+// A target that already holds any of the files is refused before anything is written. A run
+// that fails, or is stopped by SIGINT or SIGTERM, leaves neither the staging directory nor
+// any parent directory it had to create.
 #pragma once
 
 #include <filesystem>
@@ -28,9 +30,15 @@ class OutputDir {
   const std::filesystem::path& path() const { return target_; }
 
  private:
+  // Removes the staging directory and the directories made for it, and stops the signal
+  // cleanup from doing the same.
+  void discard();
+
   std::filesystem::path target_;
   std::filesystem::path staging_;
-  std::filesystem::path created_parent_;  // made for the staging dir; removed on failure if empty
+  // Directories that did not exist and were made for the staging directory or the target,
+  // deepest first; on failure each is removed if empty.
+  std::vector<std::filesystem::path> created_;
   std::map<std::string, std::ofstream> streams_;
   bool committed_ = false;
 };

@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "sim/model.hpp"
+#include "sim/time_limits.hpp"
 
 namespace moesim::sim {
 namespace {
@@ -53,6 +54,7 @@ TimePs isolated_time(const DagNode& n, uint32_t node, const PathSet& p,
 }  // namespace
 
 RunResult run_analytic(const topo::Topology& topo, const Workload& w, const PathSet& paths) {
+  check_run_fits_clock(topo, w, paths);
   const std::vector<double> cap = link_capacities(topo);
   std::vector<double> load(cap.size(), 0.0);
   RunResult r;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "sim/core/error.hpp"
@@ -31,11 +32,43 @@ TEST_CASE("core::parse_time: reads every unit exactly") {
   REQUIRE(moesim::parse_time("007ns") == TimePs{7'000});
 }
 
-TEST_CASE("core::parse_time: accepts the largest representable time") {
-  // INT64_MAX = 9223372036854775807 ps; one more overflows.
-  REQUIRE(moesim::parse_time("9223372036854775807ps") ==
-          TimePs{std::numeric_limits<int64_t>::max()});
-  REQUIRE_THROWS_AS(moesim::parse_time("9223372036854775808ps"), InputError);
+TEST_CASE("core::parse_time: accepts times up to kMaxInputTime") {
+  // kMaxInputTime = 10^6 s = 10^18 ps; one picosecond more is refused.
+  REQUIRE(moesim::parse_time("1000000s") == moesim::kMaxInputTime);
+  REQUIRE(moesim::parse_time("1000000000000000000ps") == TimePs{1'000'000'000'000'000'000});
+  REQUIRE_THROWS_AS(moesim::parse_time("1000000000000000001ps"), InputError);
+}
+
+TEST_CASE("core::parse_time: refuses times that would overflow once added up") {
+  // INT64_MAX ps (--attention-time) used to parse and then overflow when added to a clock;
+  // 2^62 ps (--latency) overflowed when two links' latencies were summed into a path.
+  for (const char* text : {"9223372036854775807ps", "4611686018427387904ps", "1000001s"}) {
+    try {
+      moesim::parse_time(text, "--attention-time");
+      FAIL("no exception for " << text);
+    } catch (const InputError& e) {
+      REQUIRE(std::string(e.what()) ==
+              fmt::format("--attention-time: '{}' is too large (the largest is 1000000s, about "
+                          "11.6 days): expected a time such as 500ns, 1.5us, 2ms",
+                          text));
+    }
+  }
+}
+
+TEST_CASE("core::checked_add: sums that fit, and nullopt for those that do not") {
+  using moesim::checked_add;
+  REQUIRE(checked_add(TimePs{1}, TimePs{2}) == TimePs{3});
+  // INT64_MAX + 1 overflows; INT64_MIN + (-1) too.
+  REQUIRE_FALSE(checked_add(TimePs{std::numeric_limits<int64_t>::max()}, TimePs{1}));
+  REQUIRE_FALSE(checked_add(TimePs{std::numeric_limits<int64_t>::min()}, TimePs{-1}));
+  // 9 times kMaxInputTime = 9e18 ps < INT64_MAX = 9.22e18 ps: kMaxInputTime's promise.
+  std::optional<TimePs> sum = TimePs{0};
+  for (int i = 0; i < 9; ++i)
+    sum = checked_add(*sum, moesim::kMaxInputTime);
+  REQUIRE(sum == TimePs{9'000'000'000'000'000'000});
+  REQUIRE(checked_add(Bytes{1}, Bytes{2}) == Bytes{3});
+  // 2^64 - 1 + 1 wraps to 0 in uint64.
+  REQUIRE_FALSE(checked_add(Bytes{std::numeric_limits<uint64_t>::max()}, Bytes{1}));
 }
 
 TEST_CASE("core::parse_time: rejects a bare number") {
@@ -345,8 +378,8 @@ std::vector<uint64_t> sample_values(uint64_t max) {
 }  // namespace
 
 TEST_CASE("core::to_string: every printed value parses back to itself") {
-  const auto int64_max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  for (uint64_t v : sample_values(int64_max)) {
+  // Times parse only up to kMaxInputTime, so the round trip samples times up to it.
+  for (uint64_t v : sample_values(static_cast<uint64_t>(moesim::kMaxInputTime.ps))) {
     const TimePs t{static_cast<int64_t>(v)};
     const std::string text = fmt::format("{}", t);
     INFO(v << " printed as " << text);

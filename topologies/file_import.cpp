@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sim/core/bom.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 #include "topologies/file_import_detail.hpp"
 
 namespace moesim::topo {
@@ -56,7 +58,8 @@ void require_hosts_connected(std::string_view source, const std::vector<RawVerte
     } else if (find(v) != find(*first)) {
       throw InputError(fmt::format(
           "{}: host '{}' ({}) cannot reach host '{}' ({}): expected a connected topology", source,
-          vertices[v].name, vertices[v].where, vertices[*first].name, vertices[*first].where));
+          quote_excerpt(vertices[v].name), vertices[v].where, quote_excerpt(vertices[*first].name),
+          vertices[*first].where));
     }
   }
 }
@@ -70,7 +73,7 @@ Topology assemble(std::string description, std::string_view source,
     const auto [it, fresh] = names.emplace(v.name, &v);
     if (!fresh) {
       throw InputError(fmt::format("{}: name: value '{}': expected a name not already used by {}",
-                                   v.where, v.name, it->second->where));
+                                   v.where, quote_excerpt(v.name), it->second->where));
     }
   }
   if (std::none_of(vertices.begin(), vertices.end(),
@@ -83,14 +86,15 @@ Topology assemble(std::string description, std::string_view source,
       throw InputError(
           fmt::format("{}: value '{}': expected two different endpoints (no "
                       "self-loops)",
-                      l.where, vertices[l.a].name));
+                      l.where, quote_excerpt(vertices[l.a].name)));
     }
     const auto [it, fresh] = seen.emplace(std::minmax(l.a, l.b), &l);
     if (!fresh) {
       throw InputError(fmt::format(
           "{}: link '{}'-'{}' repeats {}: expected each link once (give one link with the summed "
           "rate)",
-          l.where, vertices[l.a].name, vertices[l.b].name, it->second->where));
+          l.where, quote_excerpt(vertices[l.a].name), quote_excerpt(vertices[l.b].name),
+          it->second->where));
     }
   }
   require_hosts_connected(source, vertices, links);
@@ -147,6 +151,7 @@ Topology read_edge_list(std::istream& in, std::string_view source, const FileImp
   std::vector<RawLink> links;
   std::vector<std::string_view> header;
   std::string line;
+  skip_bom(in);
   for (uint64_t line_no = 1; std::getline(in, line); ++line_no) {
     const std::string_view text = trim(line);
     if (text.empty() || text.front() == '#') continue;
@@ -159,15 +164,15 @@ Topology read_edge_list(std::istream& in, std::string_view source, const FileImp
       static const std::vector<std::string_view> kLong{"u", "v", "rate", "latency", "buffer"};
       if (fields != kShort && fields != kLong) {
         throw InputError(fmt::format("{}:{}: header '{}': expected u,v,rate,latency[,buffer]",
-                                     source, line_no, text));
+                                     source, line_no, quote_excerpt(text)));
       }
       header = fields == kShort ? kShort : kLong;
       continue;
     }
     if (fields.size() != header.size()) {
       throw InputError(fmt::format("{}:{}: value '{}': expected {} fields ({}), got {}", source,
-                                   line_no, text, header.size(), fmt::join(header, ","),
-                                   fields.size()));
+                                   line_no, quote_excerpt(text), header.size(),
+                                   fmt::join(header, ","), fields.size()));
     }
     RawLink l;
     for (int end = 0; end < 2; ++end) {
@@ -186,14 +191,14 @@ Topology read_edge_list(std::istream& in, std::string_view source, const FileImp
     }
     l.rate = parse_rate(fields[2], where("rate"));
     if (l.rate.bps == 0) {
-      throw InputError(
-          fmt::format("{}: value '{}': expected a rate > 0", where("rate"), fields[2]));
+      throw InputError(fmt::format("{}: value '{}': expected a rate > 0", where("rate"),
+                                   quote_excerpt(fields[2])));
     }
     l.latency = parse_time(fields[3], where("latency"));
     l.buffer = header.size() == 5 ? parse_bytes(fields[4], where("buffer")) : p.buffer;
     if (l.buffer.count == 0) {
-      throw InputError(
-          fmt::format("{}: value '{}': expected a size > 0", where("buffer"), fields[4]));
+      throw InputError(fmt::format("{}: value '{}': expected a size > 0", where("buffer"),
+                                   quote_excerpt(fields[4])));
     }
     l.where = fmt::format("{}:{}", source, line_no);
     links.push_back(std::move(l));

@@ -12,7 +12,9 @@
 #include <boost/graph/graphml.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
 
+#include "sim/core/bom.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 #include "topologies/file_import.hpp"
 #include "topologies/file_import_detail.hpp"
 
@@ -82,7 +84,8 @@ Int parse_int(const std::string& text, const std::string& where, std::string_vie
   Int v{};
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    throw InputError(fmt::format("{}: value '{}': expected {}", where, text, expected));
+    throw InputError(
+        fmt::format("{}: value '{}': expected {}", where, quote_excerpt(text), expected));
   }
   return v;
 }
@@ -92,15 +95,17 @@ VertexKind parse_vertex_kind(const std::string& text, const std::string& where) 
                              VertexKind::NvSwitch, VertexKind::Core, VertexKind::Switch}) {
     if (text == to_string(k)) return k;
   }
-  throw InputError(fmt::format(
-      "{}: value '{}': expected host, leaf, spine, nvswitch, core or switch", where, text));
+  throw InputError(
+      fmt::format("{}: value '{}': expected host, leaf, spine, nvswitch, core or switch", where,
+                  quote_excerpt(text)));
 }
 
 LinkKind parse_link_kind(const std::string& text, const std::string& where) {
   for (const LinkKind k : {LinkKind::HostLink, LinkKind::Fabric, LinkKind::NvLink}) {
     if (text == to_string(k)) return k;
   }
-  throw InputError(fmt::format("{}: value '{}': expected host, fabric or nvlink", where, text));
+  throw InputError(
+      fmt::format("{}: value '{}': expected host, fabric or nvlink", where, quote_excerpt(text)));
 }
 
 detail::RawVertex to_vertex(const Attrs& a, uint32_t index, uint32_t hosts_so_far,
@@ -108,7 +113,7 @@ detail::RawVertex to_vertex(const Attrs& a, uint32_t index, uint32_t hosts_so_fa
   detail::RawVertex v;
   const auto name = find(a, "name");
   v.name = name ? *name : fmt::format("v{}", index);
-  v.where = fmt::format("{}: node {} ('{}')", source, index, v.name);
+  v.where = fmt::format("{}: node {} ('{}')", source, index, quote_excerpt(v.name));
   const auto kind = find(a, "kind");
   v.kind = kind ? parse_vertex_kind(*kind, v.where + ": kind") : detail::kind_from_name(v.name, p);
   if (const auto server = find(a, "server")) {
@@ -120,7 +125,7 @@ detail::RawVertex to_vertex(const Attrs& a, uint32_t index, uint32_t hosts_so_fa
       throw InputError(fmt::format(
           "{}: host: value '{}': expected hosts numbered 0, 1, ... in node order (this is host "
           "{})",
-          v.where, *host, hosts_so_far));
+          v.where, quote_excerpt(*host), hosts_so_far));
     }
   }
   return v;
@@ -136,8 +141,15 @@ auto quantity(const Attrs& a, const std::string& where, const std::string& int_k
   if (const auto v = find(a, int_key)) {
     const std::string at = where + ": " + int_key;
     const auto n = parse_int<int64_t>(*v, at, expected);
-    if (n < 0) throw InputError(fmt::format("{}: value '{}': expected {}", at, *v, expected));
+    if (n < 0) {
+      throw InputError(fmt::format("{}: value '{}': expected {}", at, quote_excerpt(*v), expected));
+    }
     if constexpr (std::is_same_v<T, TimePs>) {
+      // The same bound as a time with a unit (parse_time), so latencies add up safely.
+      if (n > kMaxInputTime.ps) {
+        throw InputError(fmt::format("{}: value '{}': expected {} of at most {} (10^6 s)", at, *v,
+                                     expected, kMaxInputTime.ps));
+      }
       return TimePs{n};
     } else if constexpr (std::is_same_v<T, Bytes>) {
       return Bytes{static_cast<uint64_t>(n)};
@@ -155,11 +167,13 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
   RawGraph g;
   boost::dynamic_properties dp([&g](const std::string& name, const boost::any& key,
                                     const boost::any&) { return make_sink(g, name, key); });
+  skip_bom(in);
   try {
     boost::read_graphml(in, g, dp);
   } catch (const std::exception& e) {
-    throw InputError(
-        fmt::format("{}: value '{}': expected an undirected GraphML graph", source, e.what()));
+    // Boost's message can quote the file's text.
+    throw InputError(fmt::format("{}: value '{}': expected an undirected GraphML graph", source,
+                                 quote_excerpt(e.what(), 200)));
   }
 
   std::vector<detail::RawVertex> vertices;
@@ -174,8 +188,8 @@ Topology read_graphml(std::istream& in, std::string_view source, const FileImpor
     detail::RawLink l;
     l.a = static_cast<uint32_t>(boost::source(*it, g));
     l.b = static_cast<uint32_t>(boost::target(*it, g));
-    l.where = fmt::format("{}: edge {} ('{}'-'{}')", source, links.size(), vertices[l.a].name,
-                          vertices[l.b].name);
+    l.where = fmt::format("{}: edge {} ('{}'-'{}')", source, links.size(),
+                          quote_excerpt(vertices[l.a].name), quote_excerpt(vertices[l.b].name));
     const auto rate = quantity(
         a, l.where, "rate_bps", "rate", [](auto t, auto w) { return parse_rate(t, w); },
         "an integer rate in bit/s > 0");

@@ -2,9 +2,12 @@
 // (for graph algorithms and export) and as two DirLinks (what network models account on).
 #include "topologies/topology.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 
 namespace moesim::topo {
 
@@ -58,6 +61,21 @@ uint32_t Topology::add_link(Vertex a, Vertex b, LinkKind kind, BitsPerSec rate, 
     throw InternalError(fmt::format("Topology::add_link: bad endpoints {} and {} ({} vertices)", a,
                                     b, num_vertices()));
   }
+  if (latency.ps < 0) {
+    throw InternalError(fmt::format("Topology::add_link: negative latency {}ps", latency.ps));
+  }
+  // Paths add up link latencies unchecked. A simple path's sum is at most the sum over all
+  // links, so holding that to kMaxRunTime keeps every path latency, and a run's clock plus
+  // one of them, within TimePs (units.hpp). Latencies come from the user: InputError.
+  const std::optional<TimePs> total = checked_add(total_latency_, latency);
+  if (!total || *total > kMaxRunTime) {
+    throw InputError(fmt::format(
+        "{}: link {}-{} ({}): the latencies of all links add up past {}, more than moesim can "
+        "time: expected smaller latencies",
+        quote_excerpt(description_), quote_excerpt(g_[a].name), quote_excerpt(g_[b].name), latency,
+        kMaxRunTimeText));
+  }
+  total_latency_ = *total;
   const auto id = static_cast<uint32_t>(boost::num_edges(g_));
   boost::add_edge(a, b, EdgeProps{id, kind, rate, latency, buffer}, g_);
   const auto from = static_cast<uint32_t>(a);

@@ -57,7 +57,8 @@ class Topology {
   explicit Topology(std::string description) : description_(std::move(description)) {}
 
   Vertex add_vertex(VertexKind kind, std::string name, int32_t server = -1);
-  // Adds a full-duplex link; returns its edge id.
+  // Adds a full-duplex link; returns its edge id. InputError if the latencies of all links
+  // would add up past kMaxRunTime (so no path's latency can overflow TimePs).
   uint32_t add_link(Vertex a, Vertex b, LinkKind kind, BitsPerSec rate, TimePs latency,
                     Bytes buffer);
 
@@ -79,6 +80,7 @@ class Topology {
   std::vector<Vertex> hosts_;
   std::vector<DirLink> links_;
   std::vector<std::vector<uint32_t>> out_;
+  TimePs total_latency_;  // over all links, at most kMaxRunTime
 };
 
 }  // namespace moesim::topo

@@ -26,6 +26,18 @@ void check_size(std::string_view kind, Bytes size) {
   }
 }
 
+// `size` moved `times` times must fit a 64-bit byte count. Workload::add_flow checks the
+// running total too; checking here first lets the message name --size.
+void check_total(std::string_view kind, Bytes size, uint64_t times) {
+  uint64_t total = 0;
+  if (__builtin_mul_overflow(size.count, times, &total)) {
+    throw InputError(fmt::format(
+        "--size: {}B moved {} times by {} is more than 18446744073709551615 bytes (2^64 - 1) in "
+        "total: expected a smaller --size",
+        size.count, times, kind));
+  }
+}
+
 // Ring collectives split the buffer into n chunks; a zero-byte chunk would be a flow of nothing.
 void check_ring(std::string_view kind, uint32_t n, Bytes size) {
   check_hosts(kind, n);
@@ -64,6 +76,7 @@ void add_ring_steps(Workload& w, uint32_t n, Bytes size, uint32_t num_steps,
 
 Workload ring(std::string_view kind, uint32_t n, Bytes size) {
   check_ring(kind, n, size);
+  check_total(kind, size, n - 1);  // each of the n - 1 steps moves the whole buffer once
   Workload w(n);
   const uint32_t tag = w.add_tag(Tag{std::string(kind), "", -1, -1});
   add_ring_steps(w, n, size, n - 1, std::vector<uint32_t>(n - 1, tag));
@@ -113,6 +126,7 @@ std::vector<uint32_t> random_derangement(uint32_t n, Rng& rng) {
 Workload all_to_all(uint32_t n, Bytes size) {
   check_hosts("all-to-all", n);
   check_size("all-to-all", size);
+  check_total("all-to-all", size, uint64_t{n} * (n - 1));
   Workload w(n);
   const uint32_t tag = w.add_tag(Tag{"all-to-all", "", -1, -1});
   // Source-major; source i lists its peers in the shifted order i+1, i+2, ... (mod n), as
@@ -133,6 +147,7 @@ Workload all_to_allv(const TrafficMatrix& tm) {
 Workload permutation(uint32_t n, Bytes size, Rng& rng) {
   check_hosts("permutation", n);  // one host has no derangement: the sampler would never stop
   check_size("permutation", size);
+  check_total("permutation", size, n);
   const std::vector<uint32_t> perm = random_derangement(n, rng);
   Workload w(n);
   const uint32_t tag = w.add_tag(Tag{"permutation", "", -1, -1});
@@ -144,6 +159,7 @@ Workload permutation(uint32_t n, Bytes size, Rng& rng) {
 
 Workload ring_allreduce(uint32_t n, Bytes size) {
   check_ring("ring-allreduce", n, size);
+  check_total("ring-allreduce", size, 2 * (uint64_t{n} - 1));
   Workload w(n);
   const uint32_t rs = w.add_tag(Tag{"ring-allreduce", "reduce-scatter", -1, -1});
   const uint32_t ag = w.add_tag(Tag{"ring-allreduce", "all-gather", -1, -1});
@@ -165,6 +181,7 @@ Workload reduce_scatter(uint32_t n, Bytes size) {
 Workload incast(uint32_t n, Bytes size, uint32_t target) {
   check_hosts("incast", n);
   check_size("incast", size);
+  check_total("incast", size, n - 1);
   if (target >= n) {
     throw InputError(
         fmt::format("--incast-target: {} is not a host: expected a host id below {}", target, n));

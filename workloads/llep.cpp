@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -34,6 +35,17 @@ void check_config(std::span<const uint64_t> counts, const LlepConfig& c) {
   }
   if (!std::isfinite(c.alpha) || c.alpha <= 0) {
     throw InputError(fmt::format("llep: alpha {}: expected a positive number", c.alpha));
+  }
+  // The assigner keeps loads as int64 (effective load = assigned + pending native work), and
+  // the cap is a fraction of the sum: the sum must fit, or the plan is silently wrong.
+  uint64_t total = 0;
+  for (size_t e = 0; e < counts.size(); ++e) {
+    if (__builtin_add_overflow(total, counts[e], &total) || total > uint64_t{INT64_MAX}) {
+      throw InputError(fmt::format(
+          "llep: the expert counts sum past {} (2^63 - 1) at expert {} (count {}): expected "
+          "token counts whose total fits in a signed 64-bit integer",
+          INT64_MAX, e, counts[e]));
+    }
   }
 }
 
@@ -137,9 +149,12 @@ LlepPlan llep_plan(std::span<const uint64_t> counts, const LlepConfig& config) {
   plan.counts.assign(counts.begin(), counts.end());
   const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
   const uint64_t balanced = total / config.num_gpus;
-  // int(alpha * balanced) in double, as the Python code computes it.
-  plan.capacity =
-      balanced == 0 ? total : static_cast<uint64_t>(config.alpha * static_cast<double>(balanced));
+  // int(alpha * balanced) in double, as the Python code computes it; held at 2^63 - 1 (the
+  // assigner's int64 loads), which is more than the total (check_config) so changes nothing.
+  const double scaled = config.alpha * static_cast<double>(balanced);
+  plan.capacity = balanced == 0      ? total
+                  : scaled >= 0x1p63 ? uint64_t{INT64_MAX}
+                                     : static_cast<uint64_t>(scaled);
   plan.capacity = std::max<uint64_t>(plan.capacity, 1);
 
   std::vector<uint32_t> order(counts.size());

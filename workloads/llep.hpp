@@ -54,7 +54,8 @@ struct LlepPlan {
 };
 
 // Least-Loaded Assignment (§3.1 step 1). Throws InputError if counts.size() != P * M, P or M
-// is 0, or alpha is not a positive finite number.
+// is 0, alpha is not a positive finite number, or the counts sum past 2^63 - 1 (as do
+// native_plan and llep_should_rebalance).
 LlepPlan llep_plan(std::span<const uint64_t> counts, const LlepConfig& config);
 
 // Standard EP: every expert whole on its native GPU (what LLEP falls back to when skipped).

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,7 +16,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/bom.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 
 namespace moesim::workload {
 namespace {
@@ -49,6 +52,7 @@ std::vector<Row> read_rows(std::istream& in, const std::string& name, std::strin
   const std::vector<std::string_view> want = split_fields(header);
   std::string line;
   std::vector<size_t> line_numbers;
+  skip_bom(in);
   for (size_t line_no = 1; std::getline(in, line); ++line_no) {
     const std::string_view t = trim(line);
     if (t.empty() || t.front() == '#') continue;
@@ -59,7 +63,7 @@ std::vector<Row> read_rows(std::istream& in, const std::string& name, std::strin
   if (text.empty() || split_fields(text.front()) != want) {
     throw InputError(fmt::format("{}:{}: header '{}': expected '{}'", name,
                                  line_numbers.empty() ? 1 : line_numbers.front(),
-                                 text.empty() ? "" : text.front(), header));
+                                 text.empty() ? "" : quote_excerpt(text.front()), header));
   }
   if (text.size() == 1) throw InputError(fmt::format("{}: no data rows after the header", name));
   std::vector<Row> rows;
@@ -81,8 +85,8 @@ uint64_t parse_count(std::string_view field, uint64_t max, const std::string& wh
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
   if (field.empty() || field.front() == '+' || ec != std::errc() ||
       end != field.data() + field.size() || v > max) {
-    throw InputError(
-        fmt::format("{}: value '{}': expected {} (an integer 0..{})", where, field, what, max));
+    throw InputError(fmt::format("{}: value '{}': expected {} (an integer 0..{})", where,
+                                 quote_excerpt(field), what, max));
   }
   return v;
 }
@@ -95,10 +99,13 @@ double parse_load(std::string_view field, const std::string& where) {
     throw InputError(
         fmt::format("{}: value '{}': expected a load, a finite number >= 0 such as "
                     "120 or 87.5",
-                    where, field));
+                    where, quote_excerpt(field)));
   }
   return v;
 }
+
+// Token counts and their sum are held in int64 by the balancing policies.
+constexpr uint64_t kMaxTotalCount = INT64_MAX;
 
 std::string at(const std::string& name, size_t line, std::string_view field) {
   return fmt::format("{}:{}: field {}", name, line, field);
@@ -174,11 +181,20 @@ std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string
   const std::vector<Row> rows = read_rows(in, name, "expert,count", text);
   std::vector<std::tuple<uint32_t, uint32_t, size_t>> keys;
   std::vector<uint64_t> values;
+  uint64_t total = 0;
   for (const Row& row : rows) {
     const auto expert = static_cast<uint32_t>(parse_count(
         row.fields[0], UINT32_MAX - 1, at(name, row.line, "expert"), "an expert index"));
-    values.push_back(
-        parse_count(row.fields[1], UINT64_MAX, at(name, row.line, "count"), "a token count"));
+    const std::string where = at(name, row.line, "count");
+    values.push_back(parse_count(row.fields[1], kMaxTotalCount, where, "a token count"));
+    // Policies add the counts up (LLEP's cap is their sum over the GPUs) in signed 64-bit
+    // loads; a sum that wraps would be a wrong plan, not an error.
+    if (__builtin_add_overflow(total, values.back(), &total) || total > kMaxTotalCount) {
+      throw InputError(fmt::format(
+          "{}: value '{}': the counts sum past {} (2^63 - 1) at this row: expected token counts "
+          "whose total fits in a signed 64-bit integer",
+          where, quote_excerpt(row.fields[1]), kMaxTotalCount));
+    }
     keys.emplace_back(0, expert, row.line);
   }
   check_dense(keys, name, false);

@@ -1,8 +1,8 @@
 // CSV edges of the placement and balancing policies (the `moesim place` and `moesim balance`
 // commands): readers for per-expert load and count inputs, writers for placements and LLEP
 // plans. All files are long CSV with a header line; '#' starts a comment line; blank lines are
-// ignored. Readers validate strictly: a bad line throws InputError naming file:line, the
-// field, the value and what was expected.
+// ignored; a UTF-8 byte-order mark at the start is skipped. Readers validate strictly: a bad line
+// throws InputError naming file:line, the field, the value and what was expected.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,8 @@ namespace moesim::workload {
 ExpertLoads read_expert_loads_csv(std::istream& in, const std::string& name);
 ExpertLoads read_expert_loads_csv(const std::string& path);
 
-// `expert,count`: an integer count >= 0 for every expert 0..E-1 exactly once, in any order.
+// `expert,count`: an integer count >= 0 for every expert 0..E-1 exactly once, in any order;
+// the counts must sum to at most 2^63 - 1.
 std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string& name);
 std::vector<uint64_t> read_expert_counts_csv(const std::string& path);
 

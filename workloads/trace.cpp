@@ -52,7 +52,18 @@ bool MemoryTraceReader::next(Batch& out) {
   return true;
 }
 
+void check_num_experts(uint64_t n, std::string_view where) {
+  if (n == 0 || n > kMaxExperts) {
+    throw InputError(
+        fmt::format("{}: {} experts: expected 1..{} (the largest MoE layers "
+                    "published have about a million experts)",
+                    where, n, kMaxExperts));
+  }
+}
+
 LayerCounts count_experts(const Batch& b, uint32_t num_experts) {
+  // num_experts sizes an allocation; it may come straight from a file header.
+  check_num_experts(num_experts, "count_experts");
   LayerCounts c{b.iteration, b.layer, std::vector<uint64_t>(num_experts, 0)};
   for (const ExpertId e : b.experts) {
     if (e >= num_experts)
@@ -83,8 +94,15 @@ ExpertCounts sum_over_iterations(const ExpertCounts& c) {
   for (const LayerCounts& e : c.entries) {
     auto& sum = by_layer[e.layer];
     sum.resize(c.num_experts, 0);
-    for (uint32_t x = 0; x < c.num_experts; ++x)
-      sum[x] += e.counts[x];
+    for (uint32_t x = 0; x < c.num_experts; ++x) {
+      // Counts can come from a file as any 64-bit value; a wrapped sum would be a wrong load.
+      if (__builtin_add_overflow(sum[x], e.counts[x], &sum[x])) {
+        throw InputError(fmt::format(
+            "counts: expert {} of layer {}: the counts summed over iterations pass 2^64 - 1 "
+            "(at iteration {}): expected token counts whose total fits in 64 bits",
+            x, e.layer, e.iteration));
+      }
+    }
   }
   ExpertCounts out{c.num_experts, {}};
   for (auto& [layer, counts] : by_layer)
@@ -94,8 +112,14 @@ ExpertCounts sum_over_iterations(const ExpertCounts& c) {
 
 std::vector<std::vector<double>> layer_loads(const ExpertCounts& c) {
   uint32_t num_layers = 0;
-  for (const LayerCounts& e : c.entries)
+  for (const LayerCounts& e : c.entries) {
+    // The layer id sizes the result; it may come from a file.
+    if (e.layer >= kMaxLayers) {
+      throw InputError(
+          fmt::format("counts: layer {}: expected a layer id below {}", e.layer, kMaxLayers));
+    }
     num_layers = std::max(num_layers, e.layer + 1);
+  }
   std::vector<std::vector<double>> loads(num_layers, std::vector<double>(c.num_experts, 0.0));
   for (const LayerCounts& e : c.entries) {
     for (uint32_t x = 0; x < c.num_experts; ++x)

@@ -8,12 +8,26 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace moesim::workload {
 
 // 32-bit so a Batch's ids can be handed to placement code (span<const uint32_t>) without a copy.
 using ExpertId = uint32_t;
+
+// The most experts per layer a trace may have: 2^20 = 1,048,576, the "million experts" of
+// PEER (He, 2024), the largest published MoE layer (DeepSeek-V3 has 256). Counts and stats
+// keep one 64-bit counter per expert per layer, so this bounds what a count taken from a
+// file header or an option can make moesim allocate (8 MiB per layer at the limit).
+inline constexpr uint32_t kMaxExperts = uint32_t{1} << 20;
+
+// The most layers layer_loads lays out densely: 65,536, 500 times the deepest published
+// transformers (about 128 layers).
+inline constexpr uint32_t kMaxLayers = uint32_t{1} << 16;
+
+// InputError "`where`: N experts: expected 1..1048576 ..." unless 1 <= n <= kMaxExperts.
+void check_num_experts(uint64_t n, std::string_view where);
 
 // What every batch of one trace shares.
 struct TraceShape {
@@ -101,16 +115,18 @@ struct ExpertCounts {
   bool operator==(const ExpertCounts&) const = default;
 };
 
+// InputError (check_num_experts) if num_experts is 0 or above kMaxExperts.
 LayerCounts count_experts(const Batch& b, uint32_t num_experts);
 ExpertCounts count_experts(const Trace& trace);
 // Streams `reader` to the end, keeping only counts.
 ExpertCounts count_experts(TraceReader& reader);
 
-// Sums over iterations: one entry per layer (iteration 0), layers ascending.
+// Sums over iterations: one entry per layer (iteration 0), layers ascending. InputError if a
+// sum passes 2^64 - 1.
 ExpertCounts sum_over_iterations(const ExpertCounts& c);
 
 // Per-layer loads as [layer][expert] doubles for placement (layers 0..max layer; a layer with
-// no entry is all zeros), summed over iterations.
+// no entry is all zeros), summed over iterations. InputError for a layer id >= kMaxLayers.
 std::vector<std::vector<double>> layer_loads(const ExpertCounts& c);
 
 }  // namespace moesim::workload

@@ -1,11 +1,15 @@
 // Compact binary trace form (.mtrace) for traces too large to re-parse as text: a header, then
 // per batch its key, token ids, expert ids (16-bit when num_experts <= 65536), and the optional
 // weights and ranks, all little-endian. Read with the same strictness as the text forms.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -33,6 +37,9 @@ class BinaryTraceReader : public TraceReader {
   BinaryTraceReader(const std::string& path, const TraceReadOptions& o) : path_(path) {
     file_ = std::fopen(path.c_str(), "rb");
     if (!file_) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode))
+      file_size_ = static_cast<uint64_t>(st.st_size);
     char magic[8];
     uint32_t header[4];
     if (!read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof magic) != 0)
@@ -43,6 +50,10 @@ class BinaryTraceReader : public TraceReader {
     if (shape_.num_experts == 0 || shape_.top_k == 0 || shape_.top_k > shape_.num_experts ||
         header[3] > (kHasWeights | kHasRanks)) {
       fail("header", fmt::format("{} experts, top-{}, flags {}", header[1], header[2], header[3]));
+    }
+    if (shape_.num_experts > kMaxExperts) {
+      fail("num_experts",
+           fmt::format("value '{}': expected at most {} experts", shape_.num_experts, kMaxExperts));
     }
     if (o.num_experts != 0 && o.num_experts != shape_.num_experts) {
       fail("num_experts",
@@ -67,20 +78,20 @@ class BinaryTraceReader : public TraceReader {
     out.layer = key[1];
     out.top_k = shape_.top_k;
     check_order(out.iteration, out.layer);
+    // n < 2^32 and top_k < 2^32, so slots < 2^64 and the batch's size < 2^68: 128 bits.
     const size_t n = key[2], slots = n * shape_.top_k;
-    out.token_ids.resize(n);
-    out.experts.resize(slots);
-    if (!read(out.token_ids.data(), n * sizeof(uint32_t))) fail("token", "truncated batch");
+    check_batch_fits(n, slots);
+    if (!read_array(out.token_ids, n)) fail("token", "truncated batch");
     for (size_t t = 1; t < n; ++t) {
       if (out.token_ids[t] <= out.token_ids[t - 1])
         fail("token", fmt::format("value '{}': expected increasing ids", out.token_ids[t]));
     }
     if (narrow_ids(shape_.num_experts)) {
-      narrow_.resize(slots);
-      if (!read(narrow_.data(), slots * sizeof(uint16_t))) fail("expert", "truncated batch");
+      if (!read_array(narrow_, slots)) fail("expert", "truncated batch");
+      out.experts.resize(slots);
       for (size_t i = 0; i < slots; ++i)
         out.experts[i] = narrow_[i];
-    } else if (!read(out.experts.data(), slots * sizeof(uint32_t))) {
+    } else if (!read_array(out.experts, slots)) {
       fail("expert", "truncated batch");
     }
     for (const ExpertId e : out.experts) {
@@ -90,17 +101,13 @@ class BinaryTraceReader : public TraceReader {
       }
     }
     if (shape_.has_weights) {
-      out.weights.resize(slots);
-      if (!read(out.weights.data(), slots * sizeof(float))) fail("weight", "truncated batch");
+      if (!read_array(out.weights, slots)) fail("weight", "truncated batch");
       for (const float w : out.weights) {
         if (!(w >= 0) || !std::isfinite(w))
           fail("weight", fmt::format("value '{}': expected a finite gate weight >= 0", w));
       }
     }
-    if (shape_.has_ranks) {
-      out.ranks.resize(n);
-      if (!read(out.ranks.data(), n * sizeof(uint32_t))) fail("rank", "truncated batch");
-    }
+    if (shape_.has_ranks && !read_array(out.ranks, n)) fail("rank", "truncated batch");
     ++batch_no_;
     return true;
   }
@@ -110,6 +117,42 @@ class BinaryTraceReader : public TraceReader {
     const size_t got = std::fread(dst, 1, bytes, file_);
     offset_ += got;
     return got == bytes;
+  }
+
+  // A batch header's token count sizes what is read next: it must fit in the bytes the file
+  // has left, or a 36-byte file could ask for gigabytes.
+  void check_batch_fits(size_t n, size_t slots) const {
+    if (!file_size_) return;
+    using u128 = unsigned __int128;
+    const u128 ids = narrow_ids(shape_.num_experts) ? sizeof(uint16_t) : sizeof(uint32_t);
+    const u128 need = u128{n} * sizeof(uint32_t) + u128{slots} * ids +
+                      (shape_.has_weights ? u128{slots} * sizeof(float) : 0) +
+                      (shape_.has_ranks ? u128{n} * sizeof(uint32_t) : 0);
+    const uint64_t left = *file_size_ - std::min<uint64_t>(offset_, *file_size_);
+    if (need > left) {
+      fail("batch", fmt::format("truncated batch: its header claims {} tokens, which need {} "
+                                "bytes, but the file has {} bytes left: expected a complete "
+                                "batch",
+                                n, static_cast<uint64_t>(std::min<u128>(need, UINT64_MAX)), left));
+    }
+  }
+
+  // Reads `count` values into `v`. Where the file's size is unknown (a pipe), the array grows
+  // with what actually arrives, so memory never runs ahead of the input.
+  template <class T>
+  bool read_array(std::vector<T>& v, size_t count) {
+    constexpr size_t kChunk = (size_t{1} << 20) / sizeof(T);
+    if (file_size_) {
+      v.resize(count);
+      return read(v.data(), count * sizeof(T));
+    }
+    v.clear();
+    while (v.size() < count) {
+      const size_t at = v.size();
+      v.resize(at + std::min(kChunk, count - at));
+      if (!read(v.data() + at, (v.size() - at) * sizeof(T))) return false;
+    }
+    return true;
   }
 
   [[noreturn]] void fail(std::string_view field, std::string_view what) const {
@@ -132,6 +175,7 @@ class BinaryTraceReader : public TraceReader {
 
   std::string path_;
   std::FILE* file_ = nullptr;
+  std::optional<uint64_t> file_size_;  // of a regular file
   TraceShape shape_;
   size_t offset_ = 0, batch_offset_ = 0, batch_no_ = 0;
   std::vector<uint16_t> narrow_;

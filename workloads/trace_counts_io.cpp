@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 #include "workloads/trace_io.hpp"
 #include "workloads/trace_json.hpp"
 #include "workloads/trace_record.hpp"
@@ -33,6 +34,7 @@ class CsvCountsReader : public CountsReader {
         expert_expected_(fmt::format("an expert id in [0, {})", o.num_experts)),
         filters_(o.filters) {
     if (num_experts_ == 0) throw InputError(fmt::format("{}: num_experts must be > 0", path));
+    check_num_experts(num_experts_, path);  // sizes the per-batch arrays
     read_header();
     have_row_ = read_row(row_);
   }
@@ -92,7 +94,7 @@ class CsvCountsReader : public CountsReader {
         if (!index) {
           fail_at(lines_.where(), fmt::format("field '{}': missing column (header '{}'); "
                                               "expected iteration,layer,expert,count",
-                                              name, t));
+                                              name, quote_excerpt(t)));
         }
       }
       if (filter_index_.size() != filters_.size())
@@ -205,7 +207,10 @@ ExpertCounts read_count_matrix_csv(const std::string& path) {
     const std::string_view t = text::trim(line);
     if (t.empty() || t.front() == '#') continue;
     text::split_csv(t, fields);
-    if (out.entries.empty()) out.num_experts = static_cast<uint32_t>(fields.size());
+    if (out.entries.empty()) {
+      check_num_experts(fields.size(), fmt::format("{}:{}", path, lines.line_no()));
+      out.num_experts = static_cast<uint32_t>(fields.size());
+    }
     if (fields.size() != out.num_experts) {
       fail_at(lines.where(), fmt::format("field 'expert {}': the row has {} counts, expected {} "
                                          "(one per expert, like the first row)",

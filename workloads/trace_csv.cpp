@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 #include "workloads/trace_io.hpp"
 #include "workloads/trace_record.hpp"
 #include "workloads/trace_text.hpp"
@@ -61,7 +62,7 @@ class CsvTraceReader : public text::RecordTraceReader {
         if (!index_[c]) {
           fail_at(lines_.where(), fmt::format("field '{}': missing column (header '{}'); "
                                               "expected columns {} (rank and weight optional)",
-                                              kColumnNames[c], t, kAllColumns));
+                                              kColumnNames[c], quote_excerpt(t), kAllColumns));
         }
       }
       shape_.has_ranks = index_[kRank].has_value();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 
 namespace moesim::workload::text {
 namespace {
@@ -19,7 +20,8 @@ bool is_digit(char c) {
 }  // namespace
 
 void JsonCursor::syntax_error(std::string_view what) const {
-  const std::string_view near = text_.substr(pos_, 20);
+  // The excerpt is file text: a terminal escape sequence in it must not reach the terminal.
+  const std::string near = quote_excerpt(text_.substr(pos_, 20));
   throw InputError(fmt::format("{}:{}: malformed JSON at character {}: {} (near '{}')", path_,
                                line(), pos_ + 1, what, near));
 }

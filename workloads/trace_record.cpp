@@ -28,6 +28,7 @@ RecordTraceReader::RecordTraceReader(const std::string& path, const TraceReadOpt
                                      std::string token_field)
     : path_(path), token_field_(std::move(token_field)) {
   if (o.num_experts == 0) throw InputError(fmt::format("{}: num_experts must be > 0", path));
+  check_num_experts(o.num_experts, path);
   shape_.num_experts = o.num_experts;
   shape_.top_k = o.top_k;
 }

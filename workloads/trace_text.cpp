@@ -7,18 +7,14 @@
 #include <cstring>
 #include <limits>
 
+#include "sim/core/bom.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 
 namespace moesim::workload::text {
 namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
-
-std::string shorten(std::string_view v) {
-  constexpr size_t kMax = 60;
-  if (v.size() <= kMax) return std::string(v);
-  return fmt::format("{}...", v.substr(0, kMax));
-}
 
 template <typename T>
 T parse_unsigned(std::string_view text, Where w, std::string_view field,
@@ -35,7 +31,7 @@ T parse_unsigned(std::string_view text, Where w, std::string_view field,
 
 void fail(Where w, std::string_view field, std::string_view value, std::string_view expected) {
   throw InputError(fmt::format("{}:{}: field '{}': value '{}': expected {}", *w.path, w.line, field,
-                               shorten(value), expected));
+                               quote_excerpt(value, 60), expected));
 }
 
 void fail_at(Where w, std::string_view message) {
@@ -89,6 +85,7 @@ bool LineReader::next(std::string_view& line) {
     scanned = begin_ + consumed;
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line_no_ == 0) line = strip_bom(line);
   ++line_no_;
   return true;
 }
@@ -104,6 +101,7 @@ std::string read_file(const std::string& path) {
   const bool bad = std::ferror(f);
   std::fclose(f);
   if (bad) throw InputError(fmt::format("{}: cannot read", path));
+  if (out.starts_with(kUtf8Bom)) out.erase(0, kUtf8Bom.size());
   return out;
 }
 

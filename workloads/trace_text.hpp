@@ -20,14 +20,16 @@ struct Where {
   size_t line = 0;
 };
 
-// Throws InputError "path:line: field 'f': value 'v': expected E" (v shortened if long).
+// Throws InputError "path:line: field 'f': value 'v': expected E" (v through quote_excerpt:
+// control characters escaped, cut after 60 bytes).
 [[noreturn]] void fail(Where w, std::string_view field, std::string_view value,
                        std::string_view expected);
-// Throws InputError "path:line: message".
+// Throws InputError "path:line: message". File text in `message` must be quote_excerpt'ed.
 [[noreturn]] void fail_at(Where w, std::string_view message);
 
 // Reads a file line by line through a 1 MiB buffer. Lines are returned without the '\n' and
-// without a trailing '\r'; a view stays valid until the next call.
+// without a trailing '\r', the first without a UTF-8 byte-order mark; a view stays valid
+// until the next call.
 class LineReader {
  public:
   explicit LineReader(std::string path);
@@ -50,7 +52,8 @@ class LineReader {
   size_t line_no_ = 0;
 };
 
-// Whole file as a string (for small JSON documents); InputError if unreadable.
+// Whole file as a string (for small JSON documents), without a leading byte-order mark;
+// InputError if unreadable.
 std::string read_file(const std::string& path);
 
 std::string_view trim(std::string_view s);

@@ -1,5 +1,6 @@
 // Traffic-matrix CSV reader: raw text becomes a validated square TrafficMatrix here, at the
-// edge, so all-to-allv never sees a malformed entry. Messages name file:line, column and value.
+// edge, so all-to-allv never sees a malformed entry (nor entries whose sum wraps). Messages
+// name file:line, column and value.
 #include "workloads/traffic_matrix.hpp"
 
 #include <cerrno>
@@ -11,7 +12,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/bom.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 #include "sim/core/units.hpp"
 
 namespace moesim::workload {
@@ -38,8 +41,8 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 // Both kinds of failure get the same message so the user sees the accepted forms.
 uint64_t parse_entry(std::string_view field, const std::string& where) {
   const auto bad = [&] {
-    return InputError(
-        fmt::format("{}: value '{}': expected a byte count such as 1048576 or 4KiB", where, field));
+    return InputError(fmt::format("{}: value '{}': expected a byte count such as 1048576 or 4KiB",
+                                  where, quote_excerpt(field)));
   };
   if (!field.empty() && field.find_first_not_of("0123456789") == std::string_view::npos) {
     uint64_t v = 0;
@@ -62,8 +65,10 @@ uint64_t parse_entry(std::string_view field, const std::string& where) {
 TrafficMatrix read_traffic_matrix(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  skip_bom(in);
 
   std::vector<std::vector<uint64_t>> rows;
+  uint64_t total = 0;   // all-to-allv sends every entry: the sum must fit a 64-bit byte count
   size_t num_cols = 0;  // fixed by the first row
   std::string line;
   for (size_t line_no = 1; std::getline(in, line); ++line_no) {
@@ -85,7 +90,14 @@ TrafficMatrix read_traffic_matrix(const std::string& path) {
       const std::string where = fmt::format("{}:{}: column {}", path, line_no, c + 1);
       row[c] = parse_entry(fields[c], where);
       if (c == rows.size() && row[c] != 0) {
-        throw InputError(fmt::format("{}: diagonal entry must be 0, got {}", where, fields[c]));
+        throw InputError(
+            fmt::format("{}: diagonal entry must be 0, got {}", where, quote_excerpt(fields[c])));
+      }
+      if (__builtin_add_overflow(total, row[c], &total)) {
+        throw InputError(fmt::format(
+            "{}: value '{}': the matrix's entries sum past 18446744073709551615 bytes (2^64 - "
+            "1) here: expected a total that fits in 64 bits",
+            where, quote_excerpt(fields[c])));
       }
     }
     rows.push_back(std::move(row));

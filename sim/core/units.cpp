@@ -9,6 +9,7 @@
 #include <span>
 
 #include "sim/core/error.hpp"
+#include "sim/core/quote.hpp"
 
 namespace moesim {
 namespace {
@@ -27,7 +28,8 @@ struct Quantity {
   std::string_view base_symbol;
   std::string_view unit_list;
   std::span<const Unit> units;
-  uint64_t max;
+  uint64_t max;                // in base units
+  std::string_view max_text;   // `max` as the message states it
   bool bare_prefix_ambiguous;  // "4K" could mean 4000 or 4096 bytes
 };
 
@@ -69,7 +71,8 @@ constexpr Quantity kTime{"a time such as 500ns, 1.5us, 2ms",
                          "ps",
                          "ps, ns, us, ms, s",
                          kTimeUnits,
-                         static_cast<uint64_t>(std::numeric_limits<int64_t>::max()),
+                         static_cast<uint64_t>(kMaxInputTime.ps),
+                         "1000000s, about 11.6 days",
                          false};
 constexpr Quantity kBytes{"a size such as 100B, 4KiB, 2MB",
                           "bytes",
@@ -77,6 +80,7 @@ constexpr Quantity kBytes{"a size such as 100B, 4KiB, 2MB",
                           "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB",
                           kByteUnits,
                           std::numeric_limits<uint64_t>::max(),
+                          "18446744073709551615B",
                           true};
 constexpr Quantity kRate{"a rate such as 400Gbps, 100G, 25Gb/s",
                          "bits per second",
@@ -84,6 +88,7 @@ constexpr Quantity kRate{"a rate such as 400Gbps, 100G, 25Gb/s",
                          "bps, Kbps, Mbps, Gbps, Tbps, Gb/s (and so on), K, M, G, T",
                          kRateUnits,
                          std::numeric_limits<uint64_t>::max(),
+                         "18446744073709551615bps",
                          false};
 
 // Digits beyond this cannot all be held in an unsigned __int128 (10^38 < 2^128).
@@ -106,15 +111,7 @@ std::string_view trim(std::string_view s) {
 
 // Keeps error messages on one line whatever the user typed.
 std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return quote_excerpt(s);
 }
 
 [[noreturn]] void fail(const Quantity& q, std::string_view what, std::string_view text,
@@ -192,8 +189,7 @@ uint64_t parse(const Quantity& q, std::string_view original, std::string_view wh
   const size_t int_digits = digits.size() > frac_part.size() ? digits.size() - frac_part.size() : 0;
   // 10^20 > 2^64 already, so a longer integer part overflows whatever the unit.
   if (int_digits > 20) {
-    fail(q, what, original,
-         fmt::format("is too large (the largest is {}{})", q.max, q.base_symbol));
+    fail(q, what, original, fmt::format("is too large (the largest is {})", q.max_text));
   }
   if (digits.size() > kMaxDigits || frac_part.size() > kMaxDigits) {
     fail(q, what, original, fmt::format("has too many digits (at most {})", kMaxDigits));
@@ -211,8 +207,7 @@ uint64_t parse(const Quantity& q, std::string_view original, std::string_view wh
   const u128 scaled_mult = *mult / g;
   const u128 quotient = mantissa / needed;
   if (quotient > q.max / scaled_mult) {
-    fail(q, what, original,
-         fmt::format("is too large (the largest is {}{})", q.max, q.base_symbol));
+    fail(q, what, original, fmt::format("is too large (the largest is {})", q.max_text));
   }
   return static_cast<uint64_t>(quotient * scaled_mult);
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -45,6 +46,17 @@ uint32_t Workload::add_flow(uint32_t src, uint32_t dst, Bytes size, uint32_t tag
   if (nodes_.size() >= std::numeric_limits<uint32_t>::max()) {
     throw InternalError("Workload::add_flow: too many nodes");
   }
+  // Sizes come from the user (--size, a traffic matrix, a trace): their sum is checked, not
+  // trusted, since a wrapped total would give wrong answers rather than an error.
+  const std::optional<Bytes> total = checked_add(total_bytes_, size);
+  if (!total) {
+    throw InputError(fmt::format(
+        "{}: flow {} (host {} -> host {}, {}B) takes the workload's total past {}B (2^64 - 1): "
+        "expected flows whose sizes add up to a 64-bit byte count",
+        tags_[tag].collective, num_flows_, src, dst, size.count,
+        std::numeric_limits<uint64_t>::max()));
+  }
+  total_bytes_ = *total;
   nodes_.push_back(DagNode{NodeKind::Flow, src, dst, size, TimePs{}, tag});
   ++num_flows_;
   return static_cast<uint32_t>(nodes_.size() - 1);
@@ -110,12 +122,29 @@ void Workload::finalize() {
   for (uint32_t i = 0; i < n; ++i) {
     if (waiting[i] == 0) ready.push_back(i);
   }
+  // In the same pass, the latest a node can start if only compute takes time (flows count 0):
+  // durations along a chain are summed with checked_add and held to kMaxRunTime, so no model
+  // that adds them up on its clock can overflow TimePs (units.hpp).
+  std::vector<TimePs> ready_at(n);
   size_t released = 0;
   while (!ready.empty()) {
     const uint32_t v = ready.back();
     ready.pop_back();
     ++released;
+    const DagNode& node = nodes_[v];
+    const std::optional<TimePs> done =
+        node.kind == NodeKind::Compute ? checked_add(ready_at[v], node.duration) : ready_at[v];
+    if (!done || *done > kMaxRunTime) {
+      const Tag& t = tags_[node.tag];
+      throw InputError(fmt::format(
+          "{}{}{}: compute task {} on GPU {} ({}) ends a chain of dependent compute tasks that "
+          "lasts more than {}, the longest run moesim can time: expected shorter compute times",
+          t.collective, t.phase.empty() ? "" : " ", t.phase, v, node.src, node.duration,
+          kMaxRunTimeText));
+    }
+    compute_critical_path_ = std::max(compute_critical_path_, *done);
     for (size_t e = succ_begin_[v]; e < succ_begin_[v + 1]; ++e) {
+      ready_at[succ_[e]] = std::max(ready_at[succ_[e]], *done);
       if (--waiting[succ_[e]] == 0) ready.push_back(succ_[e]);
     }
   }

@@ -37,13 +37,16 @@ class Workload {
   explicit Workload(uint32_t num_hosts) : num_hosts_(num_hosts) {}
 
   uint32_t add_tag(Tag tag);
-  // Returns the node id. src != dst and both < num_hosts, else InternalError.
+  // Returns the node id. src != dst and both < num_hosts, else InternalError. InputError if
+  // the flows' sizes add up past 2^64 - 1 bytes: every model may total them in a Bytes.
   uint32_t add_flow(uint32_t src, uint32_t dst, Bytes size, uint32_t tag);
   uint32_t add_compute(uint32_t gpu, TimePs duration, uint32_t tag);
   // `after` starts only once `before` has finished. Both ids must exist; before != after.
   void add_dependency(uint32_t before, uint32_t after);
   // Builds the successor lists and checks the graph is acyclic (InternalError if not).
-  // Must be called once, after the last add_*; the accessors below need it.
+  // InputError if a chain of dependent compute tasks lasts longer than kMaxRunTime (the
+  // durations are summed with checked arithmetic). Must be called once, after the last add_*;
+  // the accessors below need it.
   void finalize();
 
   uint32_t num_hosts() const { return num_hosts_; }
@@ -52,6 +55,10 @@ class Workload {
   const std::vector<DagNode>& nodes() const { return nodes_; }
   const std::vector<Tag>& tags() const { return tags_; }
   size_t num_flows() const { return num_flows_; }
+  Bytes total_bytes() const { return total_bytes_; }  // of all flows; fits by construction
+  // The longest chain of compute durations through the dependencies (flows count 0), at
+  // most kMaxRunTime; known after finalize().
+  TimePs compute_critical_path() const { return compute_critical_path_; }
   std::span<const uint32_t> successors(uint32_t id) const {
     if (!finalized_) throw_not_finalized();
     return {succ_.data() + succ_begin_[id], succ_.data() + succ_begin_[id + 1]};
@@ -69,6 +76,8 @@ class Workload {
 
   uint32_t num_hosts_;
   size_t num_flows_ = 0;
+  Bytes total_bytes_;
+  TimePs compute_critical_path_;
   bool finalized_ = false;
   std::vector<DagNode> nodes_;
   std::vector<Tag> tags_;

@@ -6,12 +6,15 @@
 // and kept in a heap; only subflows whose rate changed are re-timed.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "sim/core/error.hpp"
 #include "sim/core/event_queue.hpp"
 #include "sim/dag_frontier.hpp"
 #include "sim/fluid/indexed_heap.hpp"
 #include "sim/fluid/maxmin.hpp"
 #include "sim/model.hpp"
+#include "sim/time_limits.hpp"
 
 namespace moesim::sim {
 namespace {
@@ -41,6 +44,7 @@ class FluidRun {
       if (!have_drain && !have_event) break;
       TimePs now = have_drain ? drains_.top_time() : events_.next_time();
       if (have_event && events_.next_time() < now) now = events_.next_time();
+      if (now == kNever) throw InternalError("fluid model: a drain time passed the clock's range");
       now_ = now;
       while (!drains_.empty() && drains_.top_time() == now) {
         const uint32_t s = drains_.top_id();
@@ -103,9 +107,20 @@ class FluidRun {
       const double rate = solver_.rate(s);
       // Round up to whole ps, forgiving floating-point noise far below 1 ps.
       const double ps = std::ceil(remaining_[s] / rate * 1e12 - 1e-6);
-      drains_.set(s, now + TimePs{static_cast<int64_t>(ps)});
+      drains_.set(s, drain_time(now, ps));
     }
   }
+
+  // now + ps as a clock reading. A subflow at a tiny share of a crowded link can predict a
+  // drain beyond TimePs even though the run fits the clock (check_run_fits_clock); such a
+  // prediction is only a heap key that a later rate change replaces, so it is held at
+  // kNever. Were it ever reached, every other subflow would have finished, and the bound
+  // says this one drains before kMaxRunTime: reaching kNever is a bug.
+  static TimePs drain_time(TimePs now, double ps) {
+    if (!(ps < static_cast<double>(kMaxRunTime.ps))) return kNever;
+    return now + TimePs{static_cast<int64_t>(ps)};
+  }
+  static constexpr TimePs kNever{std::numeric_limits<int64_t>::max()};
 
   const Workload& w_;
   const PathSet& p_;
@@ -124,6 +139,7 @@ class FluidRun {
 }  // namespace
 
 RunResult run_fluid(const topo::Topology& topo, const Workload& w, const PathSet& paths) {
+  check_run_fits_clock(topo, w, paths);
   FluidRun run(topo, w, paths);
   RunResult r = run.run();
   complete_result(topo, w, paths, r);

@@ -8,6 +8,7 @@
 // and the event heap holds no per-flow timers.
 // A flow finishes when its receiver holds every byte of every subflow.
 #include <algorithm>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,7 @@
 #include "sim/model.hpp"
 #include "sim/packet/dctcp.hpp"
 #include "sim/packet/fabric.hpp"
+#include "sim/time_limits.hpp"
 
 namespace moesim::sim {
 namespace {
@@ -70,12 +72,23 @@ class PacketRun final : public PacketHosts {
       Subflow& sf = subs_[s];
       sf.first = total;
       sf.bytes = p.bytes[s];
-      // A zero-byte message still sends one header-only packet.
-      sf.num_pkts =
-          static_cast<uint32_t>(std::max<uint64_t>(1, (sf.bytes + payload_ - 1) / payload_));
-      total += sf.num_pkts;
+      // A zero-byte message still sends one header-only packet. Counted in 64 bits (bytes
+      // near 2^64 cannot overflow: the quotient is computed before any rounding up).
+      const uint64_t pkts = std::max<uint64_t>(1, sf.bytes / payload_ + (sf.bytes % payload_ != 0));
+      if (pkts > kMaxPacketsPerSubflow) refuse_packets(w, s, pkts);
+      sf.num_pkts = static_cast<uint32_t>(pkts);
+      total += pkts;  // < 2^32 per subflow and < 2^32 subflows: no overflow in 64 bits
     }
-    state_.assign(total, kUnsent);
+    // One state byte per packet of the run.
+    try {
+      state_.assign(total, kUnsent);
+    } catch (const std::bad_alloc&) {
+      throw InputError(fmt::format(
+          "--model packet: the run sends {} packets and the packet model keeps one byte of "
+          "state per packet, more memory than this machine gives: expected less traffic or a "
+          "larger --mtu",
+          total));
+    }
   }
 
   RunResult run() {
@@ -159,6 +172,19 @@ class PacketRun final : public PacketHosts {
       e.dst[s] = w.node(p.owner[s]).dst;
     }
     return e;
+  }
+
+  // Packet numbers are 32-bit (Packet::seq, Subflow::num_pkts), which keeps a packet record
+  // at 32 bytes on the hot path; 2^32 - 1 packets of a 4 KiB MTU are 17 TB per subflow.
+  static constexpr uint64_t kMaxPacketsPerSubflow = UINT32_MAX;
+
+  [[noreturn]] void refuse_packets(const Workload& w, uint32_t s, uint64_t pkts) const {
+    const uint32_t n = p_.owner[s];
+    throw InputError(fmt::format(
+        "--model packet: flow {} (host {} -> host {}) sends {}B on one path, {} packets of "
+        "{}B payload, more than the {} packets per path the packet model numbers: expected a "
+        "smaller size, a larger --mtu or split:K",
+        n, w.node(n).src, w.node(n).dst, p_.bytes[s], pkts, payload_, kMaxPacketsPerSubflow));
   }
 
   uint32_t wire_size(const Subflow& sf, uint32_t seq) const {
@@ -397,6 +423,7 @@ RunResult run_packet(const topo::Routing& routing, const Workload& w, const Path
         "--transport ideal: fluid multipath has no packet-level form: expected ecmp, split:K, "
         "plan or spray:* with --model packet");
   }
+  check_run_fits_clock(routing.topology(), w, paths);
   PacketRun run(routing, w, paths, config);
   RunResult r = run.run();
   complete_result(routing.topology(), w, paths, r);
