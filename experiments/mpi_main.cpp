@@ -224,10 +224,9 @@ int mpi_sweep(const std::vector<std::string>& args, int rank, int ranks) {
 
   if (rank == 0) {
     coordinate(session, a, moesim, jobs, ranks);
-    print_summary(session);
-  } else {
-    work(a, jobs);
+    return print_summary(session);
   }
+  work(a, jobs);
   return 0;
 }
 

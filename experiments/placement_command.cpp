@@ -58,6 +58,10 @@ std::vector<TraceCase> trace_cases(const Settings& s) {
       {"synthetic-olmoe", {{"moe-model", "olmoe-1b-7b"}, {"tokens-per-gpu", "512"}}}};
   if (std::filesystem::exists(mixtral)) {
     cases.push_back({"mixtral-gsm8k", {{"moe-model", "mixtral-8x7b"}, {"trace", mixtral}}});
+  } else if (!s.get("mixtral-trace").empty()) {
+    // A trace the user named must be there; only the bundled default may be absent.
+    throw InputError(fmt::format("{}: '{}': no such file: expected a router trace",
+                                 s.where("mixtral-trace"), mixtral));
   } else {
     fmt::print(stderr, "moesim placement: {} not found: the real-trace half is skipped\n", mixtral);
   }

@@ -15,8 +15,9 @@ void print_usage() {
   fmt::print(
       "Usage: moesim sweep [sweep options] [--] [moesim run options]\n"
       "Runs `moesim run` once per point of a grid, each in its own process, --jobs at a time,\n"
-      "and appends every finished point's rows to <out>/results.csv (all parameters, the\n"
-      "metrics, then point, status, message, wall_s). Run options that are not varied are\n"
+      "and writes every point's rows to <out>/results.csv in plan order (all parameters, the\n"
+      "metrics, then point, status, message) and its wall time to <out>/timings.csv. Run\n"
+      "options that are not varied are\n"
       "passed to every point. Re-running the same command resumes: recorded points are\n"
       "skipped. Each point's own files are in <out>/points/<point id>/.\n\n"
       "Example: moesim sweep --set transport=ecmp,ideal --set oversubscription=1:3:0.5 \\\n"
@@ -59,8 +60,7 @@ int sweep_command(const Context&, const Args& args) {
   command.insert(command.end(), args.begin(), args.end());
   SweepSession session = open_session(a, run_columns(), command, fmt::format("--jobs {}", jobs));
   run_local(session, a, "/proc/self/exe", jobs);
-  print_summary(session);
-  return 0;
+  return print_summary(session);
 }
 
 }  // namespace moesim::cli

@@ -93,17 +93,17 @@ std::string json_list(const std::vector<std::string>& items) {
 
 // A row for a point without results: its parameters, empty metrics.
 PointRows failure_row(const SweepPlan& plan, const SweepPoint& p, PointStatus status,
-                      const std::string& message, double wall_s) {
+                      const std::string& message) {
   std::vector<std::string> fields = p.params;
   fields.resize(plan.run_columns);
-  fields.insert(fields.end(), {p.id, to_string(status), message, fmt::format("{:.3f}", wall_s)});
+  fields.insert(fields.end(), {p.id, to_string(status), message});
   return {csv_line(fields), status};
 }
 
 }  // namespace
 
 const std::vector<std::string>& sweep_tail_columns() {
-  static const std::vector<std::string> cols = {"point", "status", "message", "wall_s"};
+  static const std::vector<std::string> cols = {"point", "status", "message"};
   return cols;
 }
 
@@ -190,10 +190,10 @@ ChildJob make_job(const SweepPlan& plan, const SweepPoint& point, const std::str
 }
 
 PointRows point_rows(const SweepPlan& plan, const SweepPoint& point, const ChildResult& r) {
-  if (r.status != PointStatus::Ok) return failure_row(plan, point, r.status, r.message, r.wall_s);
+  if (r.status != PointStatus::Ok) return failure_row(plan, point, r.status, r.message);
   const std::vector<CsvRecord> recs = parse_csv(r.results_csv);
   if (recs.size() < 2) {
-    return failure_row(plan, point, PointStatus::Failed, "results.csv has no rows", r.wall_s);
+    return failure_row(plan, point, PointStatus::Failed, "results.csv has no rows");
   }
   std::vector<size_t> to_column;
   for (const std::string& name : recs[0].fields) {
@@ -202,8 +202,7 @@ PointRows point_rows(const SweepPlan& plan, const SweepPoint& point, const Child
       return failure_row(plan, point, PointStatus::Failed,
                          fmt::format("results.csv column '{}' is not a column of this sweep "
                                      "(moesim and the sweep's columns differ)",
-                                     name),
-                         r.wall_s);
+                                     name));
     }
     to_column.push_back(static_cast<size_t>(it - plan.columns.begin()));
   }
@@ -212,13 +211,12 @@ PointRows point_rows(const SweepPlan& plan, const SweepPoint& point, const Child
     if (recs[i].fields.size() != to_column.size()) {
       return failure_row(plan, point, PointStatus::Failed,
                          fmt::format("results.csv line {} has {} fields, expected {}", recs[i].line,
-                                     recs[i].fields.size(), to_column.size()),
-                         r.wall_s);
+                                     recs[i].fields.size(), to_column.size()));
     }
     std::vector<std::string> fields(plan.run_columns);
     for (size_t f = 0; f < to_column.size(); ++f)
       fields[to_column[f]] = recs[i].fields[f];
-    fields.insert(fields.end(), {point.id, "ok", "", fmt::format("{:.3f}", r.wall_s)});
+    fields.insert(fields.end(), {point.id, "ok", ""});
     block += csv_line(fields);
   }
   return {block, PointStatus::Ok};

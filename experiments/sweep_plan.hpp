@@ -24,7 +24,7 @@ struct SweepPoint {
 struct SweepPlan {
   std::vector<std::string> fixed_args;
   std::vector<SweepPoint> points;          // the whole grid, in expansion order
-  std::vector<std::string> columns;        // run columns, then point, status, message, wall_s
+  std::vector<std::string> columns;        // run columns, then point, status, message
   std::vector<std::string> param_columns;  // the run columns that are options
   size_t run_columns = 0;                  // how many leading columns a `moesim run` writes
 };

@@ -127,10 +127,21 @@ ResultsFile::ResultsFile(const fs::path& dir, const std::vector<std::string>& co
   if (fd_ < 0) {
     throw Error(fmt::format("cannot open '{}': {}", path_.string(), std::strerror(errno)));
   }
+  // timings.csv: a log of every point run, in the order they finished; a line torn by a kill
+  // is cut so that the next one starts on its own line.
+  const fs::path timings = dir / "timings.csv";
+  if (!fs::exists(timings)) replace_file(timings, csv_line({"point", "status", "wall_s"}));
+  const std::string log = read_all(timings);
+  if (!log.empty() && log.back() != '\n') replace_file(timings, log.substr(0, log.rfind('\n') + 1));
+  timings_fd_ = ::open(timings.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (timings_fd_ < 0) {
+    throw Error(fmt::format("cannot open '{}': {}", timings.string(), std::strerror(errno)));
+  }
 }
 
 ResultsFile::~ResultsFile() {
   if (fd_ >= 0) ::close(fd_);
+  if (timings_fd_ >= 0) ::close(timings_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
@@ -138,6 +149,12 @@ void ResultsFile::append(const std::string& block) {
   ::flock(fd_, LOCK_EX);  // readers that lock see whole points
   write_all(fd_, block, path_);
   ::flock(fd_, LOCK_UN);
+}
+
+void ResultsFile::append_timing(const std::string& point, const std::string& status,
+                                double wall_s) {
+  write_all(timings_fd_, csv_line({point, status, fmt::format("{:.3f}", wall_s)}),
+            path_.parent_path() / "timings.csv");
 }
 
 size_t merge_results(const std::vector<std::string>& inputs, const std::string& out_dir) {

@@ -7,6 +7,9 @@
 //  - one sweep process at a time owns a directory (flock on .sweep.lock);
 //  - on resume, a torn last line (the sweep killed inside write()) is cut together with the
 //    rows of the point before it, which is then run again: no point is both kept and re-run.
+// Rows are in plan order (the runner's reorder buffer), and a resumed sweep ends with the same
+// bytes as one never stopped (only --retry-failed appends its re-run points at the end); the
+// wall time of each run point goes to timings.csv instead.
 // A point is done when results.csv holds a row with its id; --retry-failed first drops the
 // rows whose status is not ok.
 #pragma once
@@ -34,12 +37,16 @@ class ResultsFile {
   size_t dropped_rows() const { return dropped_rows_; }
   // Appends one point's rows (complete lines) atomically.
   void append(const std::string& block);
+  // Appends a line `point,status,wall_s` to timings.csv beside results.csv: how long each
+  // point took, kept apart so that results.csv is the same bytes whatever the --jobs.
+  void append_timing(const std::string& point, const std::string& status, double wall_s);
   const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path path_;
   int lock_fd_ = -1;
   int fd_ = -1;
+  int timings_fd_ = -1;
   std::map<std::string, std::string> done_;
   size_t dropped_rows_ = 0;
 };

@@ -2,9 +2,12 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "sim/core/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,8 +57,20 @@ SweepSession open_session(const SweepArgs& args, std::vector<std::string> run_co
 
 void record(SweepSession& session, const ChildResult& result, Progress& progress) {
   const SweepPoint& point = session.plan.points[result.index];
-  const PointRows rows = point_rows(session.plan, point, result);
-  session.results->append(rows.block);
+  PointRows rows = point_rows(session.plan, point, result);
+  session.results->append_timing(point.id, to_string(rows.status), result.wall_s);
+  // `pending` is in plan order, so a point's position is found by binary search.
+  const auto at = std::lower_bound(session.pending.begin(), session.pending.end(), result.index);
+  if (at == session.pending.end() || *at != result.index) {
+    throw InternalError(fmt::format("sweep: point {} finished but was not pending", point.id));
+  }
+  session.waiting.emplace(static_cast<size_t>(at - session.pending.begin()), std::move(rows.block));
+  for (auto it = session.waiting.begin();
+       it != session.waiting.end() && it->first == session.written;
+       it = session.waiting.erase(it)) {
+    session.results->append(it->second);
+    ++session.written;
+  }
   const bool ok = rows.status == PointStatus::Ok;
   ++(ok ? session.ok : session.failed);
   progress.finished(ok);
@@ -80,13 +95,17 @@ void run_local(SweepSession& session, const SweepArgs& args, const std::string& 
   progress.close();
 }
 
-void print_summary(const SweepSession& session) {
+int print_summary(const SweepSession& session) {
   size_t ok = 0, bad = 0;
   for (const auto& [id, status] : session.results->done())
     ++(status == "ok" ? ok : bad);
   fmt::print("sweep: ran {} points ({} ok, {} not ok); {} holds {} points ok and {} not ok\n",
              session.ok + session.failed, session.ok, session.failed,
              session.results->path().string(), ok + session.ok, bad + session.failed);
+  if (ok + session.ok > 0 || bad + session.failed == 0) return 0;
+  fmt::print(stderr, "sweep: no point succeeded: see the message column of {}\n",
+             session.results->path().string());
+  return 1;
 }
 
 }  // namespace moesim::cli

@@ -4,6 +4,7 @@
 // rank.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct SweepSession {
   size_t shard_points = 0;      // points of this shard
   size_t ok = 0;                // finished in this run
   size_t failed = 0;
+  // The reorder buffer: rows of finished points wait here until every pending point before
+  // them has been written, so results.csv holds the points in plan order whatever order they
+  // finish in (--jobs, MPI ranks). Keyed by position in `pending`; `written` positions are out.
+  std::map<size_t, std::string> waiting;
+  size_t written = 0;
 };
 
 // Builds the plan, takes the sweep directory, repairs and reads results.csv, writes
@@ -29,15 +35,17 @@ struct SweepSession {
 SweepSession open_session(const SweepArgs& args, std::vector<std::string> run_columns,
                           const std::vector<std::string>& command, const std::string& launcher);
 
-// Appends a finished point's rows to results.csv and counts it.
+// Counts a finished point, appends its time to timings.csv (in the order points finish) and
+// its rows to results.csv once every earlier pending point is there (plan order).
 void record(SweepSession& session, const ChildResult& result, Progress& progress);
 
 // Runs the session's pending points with `moesim` as the child program, `jobs` at a time.
 void run_local(SweepSession& session, const SweepArgs& args, const std::string& moesim,
                unsigned jobs);
 
-// The closing line on stdout: points ok and failed, and where the results are.
-void print_summary(const SweepSession& session);
+// The closing line on stdout: points ok and failed, and where the results are. Returns the
+// exit code: 1 (with a line on stderr) when results.csv holds points and none of them is ok.
+int print_summary(const SweepSession& session);
 
 // The default of --jobs: the number of cores this process may use.
 unsigned default_jobs();

@@ -62,12 +62,10 @@ struct Results {
   size_t col(const std::string& name) const {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
   }
-  // Rows as text without the wall_s column (the only one that may differ between runs),
-  // sorted by point id (then by text).
+  // Rows as text sorted by point id (then by text), as `sweep --merge` orders them.
   std::vector<std::string> comparable() const {
     std::vector<std::string> out;
-    for (auto r : rows) {
-      r.erase(r.begin() + static_cast<std::ptrdiff_t>(col("wall_s")));
+    for (const auto& r : rows) {
       out.push_back(r[col("point")] + "|" + cli::csv_line(r));
     }
     std::sort(out.begin(), out.end());

@@ -178,10 +178,8 @@ std::map<uint32_t, std::vector<uint64_t>> count_by_sscanf(const std::string& pat
 }  // namespace
 
 TEST_CASE("workload::Trace: the real Mixtral JSONL reproduces its per-layer expert counts") {
-  if (!fs::exists(moesim::test::mario928_dir())) {
-    WARN("skipped: " << moesim::test::mario928_dir() << " is absent");
-    return;
-  }
+  // The data and tools the suite needs are installed in CI: missing is a failure.
+  REQUIRE(fs::exists(moesim::test::mario928_dir()));
   // Record counts from data/traces/README.md: 7,889 and 10,779 (token, layer) records.
   const std::map<std::string, size_t> files = {{"gsm8k_2_routing.jsonl", 7889},
                                                {"humaneval_2_routing.jsonl", 10779}};
@@ -209,10 +207,8 @@ TEST_CASE("workload::Trace: the real Mixtral JSONL reproduces its per-layer expe
 }
 
 TEST_CASE("workload::Trace: the raw prefill-decode JSONL splits into passes") {
-  if (!fs::exists(moesim::test::mario928_dir())) {
-    WARN("skipped: " << moesim::test::mario928_dir() << " is absent");
-    return;
-  }
+  // The data and tools the suite needs are installed in CI: missing is a failure.
+  REQUIRE(fs::exists(moesim::test::mario928_dir()));
   const wl::Trace t = wl::read_trace(
       moesim::test::mario928_dir() + "/humaneval_p0_raw_prefill_decode.jsonl", {8, 0});
   // README: 135 prefill tokens then 83 decode steps, so 84 iterations; layer 0 of the
@@ -232,10 +228,8 @@ TEST_CASE("workload::Trace: the raw prefill-decode JSONL splits into passes") {
 
 TEST_CASE("workload::Trace: the real count files load with their stated totals") {
   const std::string dir = moesim::test::traces_dir();
-  if (!fs::exists(dir)) {
-    WARN("skipped: " << dir << " is absent");
-    return;
-  }
+  // The data and tools the suite needs are installed in CI: missing is a failure.
+  REQUIRE(fs::exists(dir));
   const auto layer_sums = [](const wl::ExpertCounts& c) {
     std::vector<uint64_t> sums;
     for (const wl::LayerCounts& e : c.entries) {
