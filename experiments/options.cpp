@@ -208,6 +208,10 @@ std::vector<OptionSpec> make_specs() {
                                 {"flows", "links", "collectives", "layers"}),
                     {""}),
       text("config", "", "output", "config file with the same keys (key = value per line)"),
+      with_keywords(bytes("max-memory", "auto", "output",
+                          "memory budget: a run whose topology, routing, flows or packets would "
+                          "need more is refused before it starts; auto = half of the RAM"),
+                    {"auto"}),
       // policy (moesim place, moesim balance)
       with_keywords(choice("policy", "", "policy", "place: a placement policy; balance: llep",
                            {"contiguous", "round-robin", "random", "eplb", "eplb-hierarchical",
@@ -312,6 +316,16 @@ po::options_description describe(const std::vector<std::string>& groups) {
     all.add(desc);
   }
   return all;
+}
+
+MemoryBudget memory_budget(const Settings& s) {
+  if (!s.is("max-memory", "auto")) {
+    return MemoryBudget(s.bytes("max-memory").count, s.where("max-memory"));
+  }
+  const uint64_t ram = physical_memory();
+  if (ram == 0) return MemoryBudget(UINT64_MAX, "--max-memory auto: the machine's RAM is unknown");
+  return MemoryBudget(ram / 2, fmt::format("--max-memory auto: half of this machine's {}",
+                                           human_bytes(static_cast<double>(ram))));
 }
 
 Settings parse_settings(const std::vector<std::string>& args,

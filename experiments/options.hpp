@@ -11,6 +11,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "sim/core/budget.hpp"
 #include "sim/core/options.hpp"
 
 namespace moesim::cli {
@@ -28,6 +29,9 @@ class Settings : public OptionValues {
  public:
   bool help = false;
 };
+
+// The memory budget of --max-memory (auto: half of the machine's RAM).
+MemoryBudget memory_budget(const Settings& s);
 
 // Parses args (without the program and subcommand names) for the given groups, then the
 // --config file if any. Command-line values win over the file; every file value is still

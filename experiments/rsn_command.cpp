@@ -99,7 +99,7 @@ int rsn_command(const Context& ctx, const Args& args) {
       mo.bisection = false;
       const topo::TopoMetrics m = topo::compute_metrics(t, mo);
       sc.workload.num_hosts = t.num_hosts();
-      const Workload w = workload::make_collective(sc.workload);
+      const Workload w = build_collective(sc);
       fmt::print(
           "rsn: kernel {} long-range {}: {} switches, ASPL {:.3f} hops, clustering {:.4f}, "
           "mean edge length {:.4f}\n",

@@ -100,7 +100,7 @@ int run_command(const Context& ctx, const Args& args) {
                            return std::make_unique<workload::TraceGenerator>(gen);
                          });
   }
-  Workload workload = is_moe ? moe_workload(moe, layers) : workload::make_collective(sc.workload);
+  Workload workload = is_moe ? moe_workload(moe, layers) : build_collective(sc);
 
   std::vector<std::string> files = {"results.csv", "run.json"};
   for (const auto& d : sc.details)

@@ -37,6 +37,12 @@ size_t run_pairs(const topo::Routing& routing, const Workload& w, const Scenario
                    to_string(transport), model_name);
         continue;
       }
+      sc.budget.require(
+          sim::path_set_bytes(paths) + model->state_bytes(w, paths),
+          fmt::format("--model {} with --transport {} on {} flows ({} subflows)", model_name,
+                      to_string(transport), w.num_flows(), paths.num_subflows()),
+          "its paths, per-flow records and the model's state, e.g. a byte per packet",
+          "less traffic (--size, fewer hosts) or a larger --mtu");
       const auto t1 = std::chrono::steady_clock::now();
       RunOutcome o{to_string(transport), model_name, model->run(routing, w, paths), 0};
       o.wall_s = path_s + seconds_since(t1);

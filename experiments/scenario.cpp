@@ -30,8 +30,19 @@ topo::BuiltTopology build_topology(const Settings& s) {
   // Builders name the latency of each link class; all come from --latency.
   static const std::map<std::string, std::string> aliases = {{"host-latency", "latency"},
                                                              {"fabric-latency", "latency"}};
+  const MemoryBudget budget = memory_budget(s);
   return with_sources(
-      s, [&] { return topo::build_topology(s); }, aliases);
+      s, [&] { return topo::build_topology(s, &budget); }, aliases);
+}
+
+Workload build_collective(const Scenario& sc) {
+  const double flows = workload::collective_flows(sc.workload);
+  // A DAG node (32 B), its share of the successor lists and tags: about 100 B per flow.
+  sc.budget.require(100 * flows,
+                    fmt::format("--workload {} on {} hosts: {:.0f} flows", sc.workload.kind,
+                                sc.workload.num_hosts, flows),
+                    "about 100 B per flow", "fewer hosts");
+  return workload::make_collective(sc.workload);
 }
 
 Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models) {
@@ -44,6 +55,7 @@ Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models) {
   sc.workload.matrix_file = s.text("matrix");
   sc.workload.incast_target = static_cast<uint32_t>(s.count("incast-target"));
   sc.seed = s.count("seed");
+  sc.budget = memory_budget(s);
   sc.workload.seed = sc.seed;
   if (sc.workload.kind == "all-to-allv" && sc.workload.matrix_file.empty()) {
     throw InputError(fmt::format("{}: all-to-allv needs --matrix: expected a traffic matrix CSV",

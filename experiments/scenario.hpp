@@ -29,6 +29,7 @@ struct Scenario {
   uint64_t seed = 1;
   std::vector<std::string> details;  // flows | links | collectives | layers
   analysis::Params params;           // every scenario option, resolved, for results.csv
+  MemoryBudget budget{UINT64_MAX, "no --max-memory"};
 };
 
 topo::RouteCost parse_route_cost(const Settings& s);
@@ -37,6 +38,11 @@ sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed);
 Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models);
 
 // The topology of the `topology` option; a builder's FieldError names the option's source.
+// Refused (InputError) if it and its routing tables would not fit --max-memory.
 topo::BuiltTopology build_topology(const Settings& s);
+
+// The collective of `sc.workload` (num_hosts set), refused first if its flows would not fit
+// --max-memory.
+Workload build_collective(const Scenario& sc);
 
 }  // namespace moesim::cli

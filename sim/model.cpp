@@ -34,12 +34,26 @@ class PacketModel final : public NetworkModel {
     return run_packet(r, w, p, config_);
   }
   bool supports(const Transport& t) const override { return t.policy != PathPolicy::Ideal; }
+  // One state byte per packet and a sender/receiver record (~160 B) per subflow.
+  double state_bytes(const Workload& w, const PathSet& p) const override {
+    const uint64_t payload = config_.mtu.count - config_.header.count;
+    double packets = 0;
+    for (const uint64_t b : p.bytes)
+      packets += static_cast<double>(std::max<uint64_t>(1, b / payload + (b % payload != 0)));
+    return NetworkModel::state_bytes(w, p) + packets + 160.0 * static_cast<double>(p.bytes.size());
+  }
 
  private:
   PacketConfig config_;
 };
 
 }  // namespace
+
+double path_set_bytes(const PathSet& p) {
+  return 4.0 * static_cast<double>(p.node_begin.size() + p.link_begin.size() + p.links.size() +
+                                   p.owner.size()) +
+         8.0 * static_cast<double>(p.coefs.size() + p.bytes.size() + p.latency.size());
+}
 
 void ModelRegistry::add(ModelEntry entry) {
   for (const ModelEntry& e : entries_) {

@@ -30,7 +30,16 @@ class NetworkModel {
                         const PathSet& paths) const = 0;
   // Whether this model can run paths laid out by `t` (the packet model has no `ideal`).
   virtual bool supports(const Transport&) const { return true; }
+  // An upper estimate of the bytes this model holds while running `paths` (the per-flow
+  // records and per-subflow state every model keeps, plus what the model adds), for the
+  // memory budget (sim/core/budget.hpp). The PathSet itself is not counted.
+  virtual double state_bytes(const Workload& w, const PathSet& paths) const {
+    return 64.0 * static_cast<double>(w.size()) + 64.0 * static_cast<double>(paths.num_subflows());
+  }
 };
+
+// Bytes a PathSet holds (its vectors' sizes).
+double path_set_bytes(const PathSet& paths);
 
 // What a model may be configured with (only the packet model reads anything today).
 struct ModelConfig {

@@ -308,6 +308,14 @@ TEST_CASE("workload::all_to_allv: flows from a matrix file - on the first m of n
     REQUIRE_THROWS_WITH(wl::make_collective({"all-to-allv", 2, Bytes{}, path, 0, 1}),
                         Contains("tm.csv") && Contains("3x3"));
   }
+  SECTION("a matrix without a flow (a 1x1 matrix, or all zeros) is rejected") {
+    // Such a run would report CCT 0 and CCT/bound 0, which the results define as >= 1.
+    for (const std::string text : {"0\n", "0,0\n0,0\n"}) {
+      const std::string zero = dir.write("zero.csv", text);
+      REQUIRE_THROWS_WITH(wl::make_collective({"all-to-allv", 4, Bytes{}, zero, 0, 1}),
+                          Contains("zero.csv") && Contains("no nonzero entry"));
+    }
+  }
 }
 
 TEST_CASE("workload::read_traffic_matrix: rejects bad files naming file:line") {

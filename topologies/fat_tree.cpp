@@ -118,9 +118,15 @@ BuiltTopology fat_tree_from(const OptionValues& o) {
   return {build_fat_tree(p), std::nullopt, effective_fabric_rate(p)};
 }
 
+TopologySize fat_tree_size(const OptionValues& o) {
+  // k^3/4 hosts, k^2/2 edge and k^2/2 aggregation switches, k^2/4 cores; k^3/4 links per tier.
+  const double k = static_cast<double>(o.count("k"));
+  return {k * k * k / 4, k * k * k / 4 + 5 * k * k / 4, 3 * k * k * k / 4, "--k"};
+}
+
 }  // namespace
 
 extern const TopologyEntry fat_tree_topology = {
-    "fat-tree", "3-tier k-ary fat-tree of radix --k (k^3/4 hosts)", &fat_tree_from};
+    "fat-tree", "3-tier k-ary fat-tree of radix --k (k^3/4 hosts)", &fat_tree_from, &fat_tree_size};
 
 }  // namespace moesim::topo

@@ -321,9 +321,17 @@ BuiltTopology jellyfish_from(const OptionValues& o) {
   return {build_jellyfish(p), std::nullopt, p.fabric_rate};
 }
 
+TopologySize jellyfish_size(const OptionValues& o) {
+  const double switches = static_cast<double>(o.count("switches"));
+  const double hosts = switches * static_cast<double>(o.count("hosts-per-switch"));
+  return {hosts, hosts + switches, hosts + switches * static_cast<double>(o.count("degree")) / 2,
+          "--switches, --hosts-per-switch, --degree"};
+}
+
 }  // namespace
 
 extern const TopologyEntry jellyfish_topology = {
-    "jellyfish", "random --degree-regular graph of --switches switches", &jellyfish_from};
+    "jellyfish", "random --degree-regular graph of --switches switches", &jellyfish_from,
+    &jellyfish_size};
 
 }  // namespace moesim::topo

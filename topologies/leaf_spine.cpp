@@ -168,12 +168,27 @@ BuiltTopology leaf_spine_from(const OptionValues& o) {
   return {build_leaf_spine(p), std::nullopt, effective_fabric_rate(p)};
 }
 
+TopologySize leaf_spine_size(const OptionValues& o) {
+  TopologySize z;
+  const double leaves = static_cast<double>(o.count("leaves"));
+  const double spines = static_cast<double>(o.count("spines"));
+  z.hosts = leaves * static_cast<double>(o.count("hosts-per-leaf"));
+  // With --gpus-per-server G > 1, one NVLink switch and one link per GPU in every server.
+  const double servers = o.count("gpus-per-server") > 1
+                             ? z.hosts / static_cast<double>(o.count("gpus-per-server"))
+                             : 0;
+  z.vertices = z.hosts + leaves + spines + servers;
+  z.links = z.hosts + leaves * spines + (servers > 0 ? z.hosts : 0);
+  z.drivers = "--leaves, --hosts-per-leaf, --spines";
+  return z;
+}
+
 }  // namespace
 
 extern const TopologyEntry leaf_spine_topology = {
     "leaf-spine",
     "--leaves leaves x --hosts-per-leaf hosts, --spines spines, every leaf to "
     "every spine",
-    &leaf_spine_from};
+    &leaf_spine_from, &leaf_spine_size};
 
 }  // namespace moesim::topo

@@ -134,10 +134,21 @@ BuiltTopology rail_from(const OptionValues& o) {
   return {build_rail(p), std::nullopt, effective_fabric_rate(p)};
 }
 
+TopologySize rail_size(const OptionValues& o) {
+  // servers x G GPUs, one leaf per rail (G), the spines, one NVLink switch per server; each
+  // GPU has a rail link and an NVLink link, each leaf a link to every spine.
+  const double servers = static_cast<double>(o.count("servers"));
+  const double g = static_cast<double>(o.count("gpus-per-server"));
+  const double spines = static_cast<double>(o.count("spines"));
+  const double hosts = servers * g;
+  return {hosts, hosts + g + spines + servers, 2 * hosts + g * spines,
+          "--servers, --gpus-per-server, --spines"};
+}
+
 }  // namespace
 
 extern const TopologyEntry rail_topology = {
     "rail", "rail-optimised: --servers servers of --gpus-per-server GPUs, one leaf per rail",
-    &rail_from};
+    &rail_from, &rail_size};
 
 }  // namespace moesim::topo

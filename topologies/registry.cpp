@@ -37,7 +37,22 @@ std::vector<std::string> topology_names() {
   return names;
 }
 
-BuiltTopology build_topology(const OptionValues& o) {
+double topology_bytes(const TopologySize& z) {
+  // Topology: a vertex record and adjacency (~100 B), a link in both directions (~200 B).
+  // Routing, per destination host: offsets (4 B) and costs (8 B) per vertex, at most every
+  // directed link as a next hop (4 B each).
+  return z.vertices * 100 + z.links * 200 + z.hosts * (z.vertices * 12 + z.links * 2 * 4);
+}
+
+void require_fits(const TopologySize& z, const char* kind, const MemoryBudget& budget) {
+  budget.require(topology_bytes(z),
+                 fmt::format("{} ({}): {:.0f} hosts, {:.0f} vertices and {:.0f} links", kind,
+                             z.drivers, z.hosts, z.vertices, z.links),
+                 "the graph and its routing tables, 12 B per vertex and 8 B per link for each host",
+                 "a smaller topology");
+}
+
+BuiltTopology build_topology(const OptionValues& o, const MemoryBudget* budget) {
   const TopologyEntry* e = find_topology(o.text("topology"));
   if (!e) {
     o.reject("topology", fmt::format("one of {}", fmt::join(topology_names(), ", ")));
@@ -46,7 +61,15 @@ BuiltTopology build_topology(const OptionValues& o) {
     throw InputError(fmt::format("{}: '{}' is only used by --topology file",
                                  o.where("topology-file"), o.text("topology-file")));
   }
-  return e->build(o);
+  if (budget && e->size) require_fits(e->size(o), e->name, *budget);
+  BuiltTopology built = e->build(o);
+  if (budget) {
+    const Topology& t = built.topology;
+    require_fits({static_cast<double>(t.num_hosts()), static_cast<double>(t.num_vertices()),
+                  static_cast<double>(t.num_links()) / 2, "as built"},
+                 e->name, *budget);
+  }
+  return built;
 }
 
 uint32_t option_u32(const OptionValues& o, const std::string& name) {

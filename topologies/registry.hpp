@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/budget.hpp"
 #include "sim/core/options.hpp"
 #include "topologies/rsn.hpp"
 #include "topologies/topology.hpp"
@@ -26,10 +27,20 @@ struct BuiltTopology {
   std::optional<BitsPerSec> fabric_rate;  // the switch-to-switch rate, where the kind has one
 };
 
+// What a topology will hold, estimated from its options before it is built (for the memory
+// budget): hosts, vertices (hosts included) and undirected links; `drivers` names the options
+// that set them, for the message.
+struct TopologySize {
+  double hosts = 0, vertices = 0, links = 0;
+  const char* drivers = "";
+};
+
 struct TopologyEntry {
   const char* name;
   const char* help;
   BuiltTopology (*build)(const OptionValues& options);
+  // nullptr where the size is only known once built (a file: bounded by the file's size).
+  TopologySize (*size)(const OptionValues& options) = nullptr;
 };
 
 std::span<const TopologyEntry* const> topology_registry();
@@ -37,8 +48,15 @@ const TopologyEntry* find_topology(std::string_view name);
 std::vector<std::string> topology_names();
 
 // Builds the topology named by the `topology` option. InputError (FieldError for a bad
-// parameter) on bad input.
-BuiltTopology build_topology(const OptionValues& options);
+// parameter) on bad input. With a budget, the entry's size estimate (the topology and the
+// routing tables of topologies/routing.hpp) is checked first.
+BuiltTopology build_topology(const OptionValues& options, const MemoryBudget* budget = nullptr);
+
+// Bytes of a topology and its Routing of these sizes (an upper bound: per destination host,
+// 12 B per vertex and 4 B per directed link), for the memory budget.
+double topology_bytes(const TopologySize& size);
+// InputError from `budget` if `size` does not fit it, naming `kind` and the drivers.
+void require_fits(const TopologySize& size, const char* kind, const MemoryBudget& budget);
 
 // The link options every kind shares, read once: host-rate, fabric-rate (auto = absent),
 // oversubscription, latency, buffer, gpus-per-server, nvlink-rate, nvlink-latency, seed.

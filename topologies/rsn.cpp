@@ -342,9 +342,18 @@ BuiltTopology rsn_from(const OptionValues& o) {
   return {std::move(r.topology), std::move(r.info), p.fabric_rate};
 }
 
+TopologySize rsn_size(const OptionValues& o) {
+  // Links from the target mean degree (the sampled graph has about that many).
+  const double switches = static_cast<double>(o.count("switches"));
+  const double hosts = switches * static_cast<double>(o.count("hosts-per-switch"));
+  return {hosts, hosts + switches, hosts + switches * o.real("mean-degree") / 2,
+          "--switches, --hosts-per-switch, --mean-degree"};
+}
+
 }  // namespace
 
 extern const TopologyEntry rsn_topology = {
-    "rsn", "random spatial network: --switches points in a box, distance-kernel links", &rsn_from};
+    "rsn", "random spatial network: --switches points in a box, distance-kernel links", &rsn_from,
+    &rsn_size};
 
 }  // namespace moesim::topo

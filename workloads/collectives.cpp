@@ -195,6 +195,14 @@ Workload incast(uint32_t n, Bytes size, uint32_t target) {
   return w;
 }
 
+double collective_flows(const CollectiveSpec& spec) {
+  const double n = spec.num_hosts;
+  if (spec.kind == "permutation") return n;
+  if (spec.kind == "incast") return n > 0 ? n - 1 : 0;
+  if (spec.kind == "ring-allreduce") return 2 * (n - 1) * n;  // 2(n-1) steps of n flows
+  return n * (n > 0 ? n - 1 : 0);  // all-to-all(v), all-gather, reduce-scatter: (n-1) steps
+}
+
 Workload make_collective(const CollectiveSpec& spec) {
   const uint32_t n = spec.num_hosts;
   if (spec.kind == "all-to-all") return all_to_all(n, spec.size);
@@ -218,7 +226,15 @@ Workload make_collective(const CollectiveSpec& spec) {
                       "most {} rows",
                       spec.matrix_file, tm.rows(), tm.cols(), n, n));
     }
-    return matrix_flows(tm, n);
+    Workload w = matrix_flows(tm, n);
+    if (w.num_flows() == 0) {
+      // Nothing to simulate: CCT 0 and a bound of 0 would read as results.
+      throw InputError(fmt::format(
+          "{}: the {}x{} matrix has no nonzero entry off its diagonal: expected at least one "
+          "flow (row i, column j > 0 bytes from host i to host j)",
+          spec.matrix_file, tm.rows(), tm.cols()));
+    }
+    return w;
   }
   throw InputError(
       fmt::format("--workload: '{}' is not a collective: expected one of {}", spec.kind, kKinds));

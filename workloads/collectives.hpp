@@ -44,4 +44,8 @@ struct CollectiveSpec {
 // matrix whose size exceeds num_hosts, an incast target out of range, n < 2).
 Workload make_collective(const CollectiveSpec& spec);
 
+// How many flows make_collective(spec) makes, computed without building it (for the memory
+// budget); for all-to-allv, at most n(n-1). A double: n^2 of a large n does not overflow.
+double collective_flows(const CollectiveSpec& spec);
+
 }  // namespace moesim::workload
