@@ -19,7 +19,7 @@ struct LayerTimes {
   uint64_t nic_bytes = 0, nvlink_bytes = 0;
 };
 
-std::vector<LayerTimes> layer_times(const MoeLayers& layers, const Workload& w,
+std::vector<LayerTimes> layer_times(const workload::MoeLayers& layers, const Workload& w,
                                     const sim::RunResult& r, const topo::Routing* routing) {
   const size_t n = layers.traffic.size();
   if (w.tags().size() != n * kPhases) {
@@ -59,7 +59,7 @@ std::vector<LayerTimes> layer_times(const MoeLayers& layers, const Workload& w,
 
 }  // namespace
 
-void write_layers_csv(std::ostream& os, const std::string& run, const MoeLayers& layers,
+void write_layers_csv(std::ostream& os, const std::string& run, const workload::MoeLayers& layers,
                       const Workload& w, const sim::RunResult& r, const topo::Routing& routing,
                       uint64_t expert_weight_bytes, bool header) {
   if (header) {
@@ -85,7 +85,7 @@ void write_layers_csv(std::ostream& os, const std::string& run, const MoeLayers&
   }
 }
 
-void print_layers(const MoeLayers& layers, const Workload& w, const sim::RunResult& r) {
+void print_layers(const workload::MoeLayers& layers, const Workload& w, const sim::RunResult& r) {
   const std::vector<LayerTimes> t = layer_times(layers, w, r, nullptr);
   fmt::print("{:>4} {:>5} {:>9} {:>9} {:>8} {:>12} {:>11} {:>11} {:>10}\n", "iter", "layer",
              "max/mean", "dropped", "remote", "dispatch(us)", "expert(us)", "combine(us)",

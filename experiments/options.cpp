@@ -11,6 +11,9 @@
 #include "sim/core/error.hpp"
 #include "sim/transport.hpp"
 #include "topologies/registry.hpp"
+#include "workloads/balance_registry.hpp"
+#include "workloads/moe_presets.hpp"
+#include "workloads/placement_registry.hpp"
 
 namespace po = boost::program_options;
 
@@ -44,11 +47,20 @@ OptionSpec yes_no(const char* n, const char* def, const char* g, const char* hel
 OptionSpec text(const char* n, const char* def, const char* g, const char* help) {
   return text_option(n, def, g, help);
 }
-OptionSpec choice(const char* n, const char* def, const char* g, const char* help,
+OptionSpec choice(const char* n, const char* def, const char* g, std::string help,
                   std::vector<std::string> choices) {
   return choice_option(n, def, g, help, std::move(choices));
 }
 // A preset-shaped MoE value: a whole number, or "preset" for the --moe-model's own.
+// `moesim place --policy` and `moesim balance --policy`: the placements that need no topology
+// and the balancing policies that plan from counts.
+std::vector<std::string> policy_names() {
+  std::vector<std::string> names = workload::placement_names(false);
+  for (std::string& n : workload::balance_names(true))
+    names.push_back(std::move(n));
+  return names;
+}
+
 OptionSpec preset_count(const char* n, const char* help) {
   return param(with_keywords(count(n, "preset", "workload", help, 1, kU32), {"preset"}));
 }
@@ -130,8 +142,7 @@ std::vector<OptionSpec> make_specs() {
                  "all-to-allv traffic matrix CSV (bytes, one row per source)")),
       param(count("incast-target", "0", "workload", "incast destination host (index)", 0, kU32)),
       param(choice("moe-model", "mixtral-8x7b", "workload",
-                   "moe: model preset for the shape and router",
-                   {"mixtral-8x7b", "deepseek-v3", "olmoe-1b-7b"})),
+                   "moe: model preset for the shape and router", workload::moe_preset_names())),
       param(text("trace", "", "workload",
                  "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace) "
                  "instead of the synthetic router")),
@@ -148,20 +159,18 @@ std::vector<OptionSpec> make_specs() {
           real("zipf-s", "preset", "workload",
                "moe: Zipf exponent of expert popularity in the synthetic router", 0, 10),
           {"preset"})),
-      param(choice("placement", "auto", "workload",
-                   "moe: expert placement; auto = contiguous, or eplb when there are more slots "
-                   "than experts",
-                   {"auto", "contiguous", "round-robin", "random", "eplb", "topology-aware"})),
+      param(with_keywords(
+          choice("placement", "auto", "workload",
+                 "moe: expert placement: " + workload::placement_help() +
+                     "; auto = contiguous, or eplb when there are more slots than experts",
+                 workload::placement_names()),
+          {"auto"})),
       param(count("slots-per-gpu", "0", "workload",
                   "moe: expert slots per GPU (0 = experts / GPUs rounded up); spare slots hold "
                   "replicas",
                   0, kU32)),
       param(choice("balance", "none", "workload",
-                   "moe: none | llep (least-loaded expert parallelism) | alf (auxiliary-loss-free "
-                   "bias balancing across iterations, DeepSeek-V3; synthetic router only, with "
-                   "the preset's gate: the softmax gate for presets that sample, i.e. "
-                   "mixtral-8x7b and olmoe-1b-7b)",
-                   {"none", "llep", "alf"})),
+                   "moe: load balancing: " + workload::balance_help(), workload::balance_names())),
       param(real("alf-rate", "0.001", "workload",
                  "moe: --balance alf bias step per iteration and layer, in gate-score units "
                  "(DeepSeek-V3's gamma = 0.001, arXiv 2412.19437 §4.2)",
@@ -213,9 +222,11 @@ std::vector<OptionSpec> make_specs() {
                           "need more is refused before it starts; auto = half of the RAM"),
                     {"auto"}),
       // policy (moesim place, moesim balance)
-      with_keywords(choice("policy", "", "policy", "place: a placement policy; balance: llep",
-                           {"contiguous", "round-robin", "random", "eplb", "eplb-hierarchical",
-                            "eplb-global", "llep"}),
+      with_keywords(choice("policy", "", "policy",
+                           fmt::format("place: a placement policy ({}); balance: {}",
+                                       fmt::join(workload::placement_names(false), " | "),
+                                       fmt::join(workload::balance_names(true), " | ")),
+                           policy_names()),
                     {""}),
       text("loads", "", "policy", "place: per-expert loads CSV with columns layer,expert,load"),
       text("counts", "", "policy",

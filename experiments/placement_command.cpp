@@ -9,12 +9,12 @@
 
 #include "analysis/metrics.hpp"
 #include "experiments/commands.hpp"
-#include "experiments/moe_scenario.hpp"
+#include "experiments/moe_options.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
+#include "experiments/scenario_workload.hpp"
 #include "sim/core/error.hpp"
-#include "workloads/trace_io.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -68,11 +68,18 @@ std::vector<TraceCase> trace_cases(const Settings& s) {
   return cases;
 }
 
-double mean_ratio(const MoeLayers& l) {
+double mean_ratio(const workload::MoeLayers& l) {
   double sum = 0;
   for (const auto& s : l.stats)
     sum += s.mean_gpu_rows > 0 ? static_cast<double>(s.max_gpu_rows) / s.mean_gpu_rows : 0;
   return sum / static_cast<double>(l.stats.size());
+}
+
+// "double": twice the slots per GPU the experts need, so every GPU has spare slots for replicas.
+std::string slots_per_gpu(const Settings& point, const std::string& value, uint32_t gpus) {
+  if (value != "double") return value;
+  const uint32_t experts = parse_moe(point, point.count("seed")).shape.experts;
+  return std::to_string(2 * std::max(1u, (experts + gpus - 1) / gpus));
 }
 
 }  // namespace
@@ -107,32 +114,17 @@ int placement_command(const Context& ctx, const Args& args) {
       Settings point = settings;
       for (const auto& [k, v] : tc.options)
         point.set(k, v, "default");
-      Scenario sc = parse_scenario(point, ctx.models);
       const topo::BuiltTopology built = build_topology(point);
       const topo::Topology& t = built.topology;
-      MoeSpec spec = parse_moe(point, sc.seed);
       for (const auto& [k, v] : pol.options) {
-        if (std::string(k) == "slots-per-gpu") {
-          spec.slots_per_gpu =
-              2 * std::max(1u, (spec.shape.experts + t.num_hosts() - 1) / t.num_hosts());
-        } else {
-          point.set(k, v, "default");
-        }
+        const std::string name = k;
+        point.set(name, name == "slots-per-gpu" ? slots_per_gpu(point, v, t.num_hosts()) : v,
+                  "default");
       }
-      const uint32_t slots = spec.slots_per_gpu;
-      spec = parse_moe(point, sc.seed);
-      spec.slots_per_gpu = slots;
-      workload::TraceGenSpec gen = spec.generator;
-      gen.num_ranks = t.num_hosts();
-      gen.tokens_per_batch = spec.tokens_per_gpu * t.num_hosts();
-      const workload::TraceReadOptions read{spec.shape.experts, spec.shape.top_k};
-      const MoeLayers layers = route_trace(spec, t.num_hosts(), leaf_of_gpus(t),
-                                           [&]() -> std::unique_ptr<workload::TraceReader> {
-                                             if (!spec.trace.empty())
-                                               return workload::open_trace(spec.trace, read);
-                                             return std::make_unique<workload::TraceGenerator>(gen);
-                                           });
-      const Workload w = moe_workload(spec, layers);
+      const Scenario sc = parse_scenario(point, ctx.models);
+      const BuiltWorkload bw = build_workload(sc, t);
+      const workload::MoeLayers& layers = bw.moe->layers;
+      const Workload& w = bw.workload;
       uint64_t slots_total = 0, dropped = 0, remote = 0, local = 0, transfers = 0;
       for (const auto& s : layers.stats) {
         slots_total += s.slots, dropped += s.dropped, remote += s.remote_tokens;

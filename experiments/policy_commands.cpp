@@ -2,33 +2,25 @@
 // CSV. place: `layer,expert,load` -> `layer,slot,gpu,expert` (slot order as EPLB's phy2log,
 // gpu = slot / (R / P)); balance: `expert,count` -> `expert,gpu,token_start,token_end` in
 // LLEP's assignment order.
-#include <charconv>
-#include <cmath>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "experiments/output_dir.hpp"
 #include "sim/core/error.hpp"
-#include "workloads/eplb.hpp"
-#include "workloads/llep.hpp"
+#include "workloads/balance_registry.hpp"
+#include "workloads/placement_registry.hpp"
 #include "workloads/policy_csv.hpp"
 
 namespace moesim::cli {
 namespace {
 
-uint32_t count_option(const Settings& s, const std::string& name, uint32_t min) {
-  const std::string& text = s.get(name);
-  uint32_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min) {
-    throw InputError(
-        fmt::format("{}: '{}': expected a whole number >= {}", s.where(name), text, min));
-  }
-  return v;
+uint32_t count32(const Settings& s, const std::string& name) {
+  return static_cast<uint32_t>(s.count(name));
 }
 
 const std::string& required(const Settings& s, const std::string& name, const char* what) {
@@ -38,35 +30,46 @@ const std::string& required(const Settings& s, const std::string& name, const ch
   return s.get(name);
 }
 
+// The placement entry of --policy: one that needs no topology (this command has none).
+const workload::PlacementEntry& placement_of(const Settings& s) {
+  const workload::PlacementEntry* e = workload::find_placement(s.text("policy"));
+  if (e == nullptr || e->needs_leaves) {
+    s.reject("policy", fmt::format("one of {}", fmt::join(workload::placement_names(false), ", ")));
+  }
+  return *e;
+}
+
 workload::Placement place(const Settings& s, const workload::ExpertLoads& loads) {
-  const std::string& policy = s.get("policy");
-  const uint32_t gpus = count_option(s, "gpus", 1);
-  const auto layers = static_cast<uint32_t>(loads.size());
+  const workload::PlacementEntry& entry = placement_of(s);
   const uint32_t experts = workload::check_loads(loads);
-  if (policy == "contiguous") return workload::place_contiguous(layers, experts, gpus);
-  if (policy == "round-robin") return workload::place_round_robin(layers, experts, gpus);
-  if (policy == "random") {
-    return workload::place_random(layers, experts, gpus, count_option(s, "seed", 0));
+  const uint32_t slots = count32(s, "slots");
+  // Per layer and slot: its expert, GPU and load in the placement, and a CSV line (~24 B).
+  const double layer_slots = static_cast<double>(loads.size()) * (slots == 0 ? experts : slots);
+  memory_budget(s).require(
+      48 * layer_slots,
+      fmt::format("place: {} layers x {} slots", loads.size(), slots == 0 ? experts : slots),
+      "about 48 B per layer and slot, with its line of the CSV", "fewer --slots");
+  const std::vector<Eigen::MatrixXd> no_coactivation;
+  const workload::PlacementInput in{.num_layers = static_cast<uint32_t>(loads.size()),
+                                    .num_experts = experts,
+                                    .num_gpus = count32(s, "gpus"),
+                                    .num_slots = slots == 0 ? experts : slots,
+                                    .num_groups = count32(s, "groups"),
+                                    .num_nodes = count32(s, "nodes"),
+                                    .seed = s.count("seed"),
+                                    .loads = loads,
+                                    .coactivation = no_coactivation,
+                                    .leaf_of_gpu = {}};
+  return entry.place(in);
+}
+
+// The balancing entry of --policy: one that plans from per-expert counts.
+const workload::BalanceEntry& planner_of(const Settings& s) {
+  const workload::BalanceEntry* e = workload::find_balance(s.text("policy"));
+  if (e == nullptr || e->plan_counts == nullptr) {
+    s.reject("policy", fmt::format("{}", fmt::join(workload::balance_names(true), " or ")));
   }
-  workload::EplbConfig c;
-  c.num_slots = count_option(s, "slots", 0);
-  if (c.num_slots == 0) c.num_slots = experts;
-  c.num_groups = count_option(s, "groups", 1);
-  c.num_nodes = count_option(s, "nodes", 1);
-  c.num_gpus = gpus;
-  if (policy == "eplb") {
-    c.policy = workload::EplbPolicy::automatic;
-  } else if (policy == "eplb-hierarchical") {
-    c.policy = workload::EplbPolicy::hierarchical;
-  } else if (policy == "eplb-global") {
-    c.policy = workload::EplbPolicy::global;
-  } else {
-    throw InputError(fmt::format(
-        "{}: '{}': expected contiguous, round-robin, random, eplb, eplb-hierarchical or "
-        "eplb-global",
-        s.where("policy"), policy));
-  }
-  return workload::eplb(loads, c);
+  return *e;
 }
 
 }  // namespace
@@ -77,8 +80,8 @@ int place_command(const Context&, const Args& args) {
     fmt::print(
         "Usage: moesim place --policy P --loads L.csv [--slots R --groups G --nodes N --gpus P] "
         "--out placement.csv\nPlaces experts into slots and GPUs per layer from their loads "
-        "(columns layer,expert,load); writes layer,slot,gpu,expert.\n\n{}",
-        fmt::streamed(describe({"policy", "output"})));
+        "(columns layer,expert,load); writes layer,slot,gpu,expert.\nPolicies: {}.\n\n{}",
+        workload::placement_help(false), fmt::streamed(describe({"policy", "output"})));
     return 0;
   }
   const std::string& out = required(s, "out", "the placement CSV to write");
@@ -100,27 +103,21 @@ int balance_command(const Context&, const Args& args) {
     fmt::print(
         "Usage: moesim balance --policy llep --counts C.csv --gpus P --local-experts M --alpha A "
         "--min-tokens m --out plan.csv\nLLEP's least-loaded assignment of one layer's tokens "
-        "(columns expert,count); writes expert,gpu,token_start,token_end.\n\n{}",
+        "(columns expert,count); writes expert,gpu,token_start,token_end.\nPolicies: {}.\n\n{}",
+        fmt::join(workload::balance_names(true), ", "),
         fmt::streamed(describe({"policy", "output"})));
     return 0;
   }
   const std::string& out = required(s, "out", "the plan CSV to write");
-  if (s.get("policy") != "llep") {
-    throw InputError(fmt::format("{}: '{}': expected llep", s.where("policy"), s.get("policy")));
-  }
+  const workload::BalanceEntry& entry = planner_of(s);
   workload::LlepConfig c;
-  c.num_gpus = count_option(s, "gpus", 1);
-  c.local_experts = count_option(s, "local-experts", 1);
-  c.min_tokens_per_gemm = count_option(s, "min-tokens", 0);
-  const std::string& alpha = s.get("alpha");
-  auto [ptr, ec] = std::from_chars(alpha.data(), alpha.data() + alpha.size(), c.alpha);
-  if (ec != std::errc() || ptr != alpha.data() + alpha.size() || !std::isfinite(c.alpha) ||
-      c.alpha <= 0) {
-    throw InputError(fmt::format("{}: '{}': expected a positive number", s.where("alpha"), alpha));
-  }
+  c.num_gpus = count32(s, "gpus");
+  c.local_experts = count32(s, "local-experts");
+  c.min_tokens_per_gemm = s.count("min-tokens");
+  c.alpha = s.real("alpha");
   const std::vector<uint64_t> counts =
       workload::read_expert_counts_csv(required(s, "counts", "an expert,count CSV"));
-  const workload::LlepPlan plan = workload::llep_plan(counts, c);
+  const workload::LlepPlan plan = entry.plan_counts(counts, c);
   std::ostringstream csv;
   workload::write_llep_plan_csv(csv, plan);
   write_new_file(out, csv.str(), s.where("out"));

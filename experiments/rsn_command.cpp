@@ -14,9 +14,9 @@
 #include "experiments/commands.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/run_pairs.hpp"
+#include "experiments/scenario_workload.hpp"
 #include "sim/core/error.hpp"
 #include "topologies/metrics.hpp"
-#include "workloads/collectives.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -98,8 +98,7 @@ int rsn_command(const Context& ctx, const Args& args) {
       mo.edge_length = built.rsn->edge_length;
       mo.bisection = false;
       const topo::TopoMetrics m = topo::compute_metrics(t, mo);
-      sc.workload.num_hosts = t.num_hosts();
-      const Workload w = build_collective(sc);
+      const Workload w = build_workload(sc, t).workload;
       fmt::print(
           "rsn: kernel {} long-range {}: {} switches, ASPL {:.3f} hops, clustering {:.4f}, "
           "mean edge length {:.4f}\n",

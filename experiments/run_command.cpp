@@ -7,14 +7,13 @@
 #include "analysis/metrics.hpp"
 #include "experiments/commands.hpp"
 #include "experiments/moe_report.hpp"
-#include "experiments/moe_scenario.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
+#include "experiments/scenario_workload.hpp"
 #include "sim/core/error.hpp"
 #include "sim/model.hpp"
 #include "topologies/routing.hpp"
-#include "workloads/trace_io.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -79,42 +78,19 @@ int run_command(const Context& ctx, const Args& args) {
     print_usage();
     return 0;
   }
-  Scenario sc = parse_scenario(settings, ctx.models);
+  const Scenario sc = parse_scenario(settings, ctx.models);
   const topo::BuiltTopology built = build_topology(settings);
   const topo::Topology& topology = built.topology;
-  sc.workload.num_hosts = topology.num_hosts();
-  const bool is_moe = sc.workload.kind == "moe";
-  MoeSpec moe;
-  MoeLayers layers;
-  if (is_moe) moe = parse_moe(settings, sc.seed);
   const topo::Routing routing(topology, sc.route_cost);
-  if (is_moe) {
-    // The synthetic router: every GPU routes --tokens-per-gpu tokens per layer.
-    workload::TraceGenSpec gen = moe.generator;
-    gen.num_ranks = topology.num_hosts();
-    gen.tokens_per_batch = moe.tokens_per_gpu * topology.num_hosts();
-    const workload::TraceReadOptions read{moe.shape.experts, moe.shape.top_k};
-    layers = route_trace(moe, topology.num_hosts(), leaf_of_gpus(topology),
-                         [&]() -> std::unique_ptr<workload::TraceReader> {
-                           if (!moe.trace.empty()) return workload::open_trace(moe.trace, read);
-                           return std::make_unique<workload::TraceGenerator>(gen);
-                         });
-  }
-  Workload workload = is_moe ? moe_workload(moe, layers) : build_collective(sc);
+  const BuiltWorkload bw = build_workload(sc, topology);
+  const Workload& workload = bw.workload;
 
   std::vector<std::string> files = {"results.csv", "run.json"};
   for (const auto& d : sc.details)
     files.push_back(d + ".csv");
   OutputDir out(settings.get("out"), files, settings.where("out"));
 
-  const std::string what =
-      is_moe ? (moe.trace.empty()
-                    ? fmt::format("moe ({}, {} layers of {} tokens per GPU)", moe.shape.preset,
-                                  layers.traffic.size(), moe.tokens_per_gpu)
-                    : fmt::format("moe ({} shape, {} layers of trace {})", moe.shape.preset,
-                                  layers.traffic.size(), moe.trace))
-             : fmt::format("{} of {}", sc.workload.kind, to_string(sc.workload.size));
-  fmt::print("moesim run: {}; {} on {} hosts ({} flows)\n", topology.description(), what,
+  fmt::print("moesim run: {}; {} on {} hosts ({} flows)\n", topology.description(), bw.description,
              topology.num_hosts(), workload.num_flows());
   analysis::Params params = sc.params;
   for (auto& [name, value] : params) {
@@ -138,13 +114,13 @@ int run_command(const Context& ctx, const Args& args) {
       if (d == "links") analysis::write_links(os, run_id, topology, o.result, first);
       if (d == "collectives") analysis::write_collectives(os, run_id, workload, o.result, first);
       if (d == "layers") {
-        write_layers_csv(
-            os, run_id, layers, workload, o.result, routing,
-            3ull * moe.shape.hidden * moe.shape.expert_ffn * moe.shape.bytes_per_element, first);
+        const workload::MoeShape& m = bw.moe->spec.shape;
+        write_layers_csv(os, run_id, bw.moe->layers, workload, o.result, routing,
+                         3ull * m.hidden * m.expert_ffn * m.bytes_per_element, first);
       }
     }
     first = false;
-    if (is_moe && runs.empty()) runs.emplace_back(run_id, std::move(o.result));
+    if (bw.moe && runs.empty()) runs.emplace_back(run_id, std::move(o.result));
     rows.push_back(std::move(row));
   });
   if (rows.empty()) {
@@ -153,9 +129,9 @@ int run_command(const Context& ctx, const Args& args) {
   }
   write_run_json(out.open("run.json"), sc, rows, files);
   out.commit();
-  if (is_moe && !runs.empty()) {
+  if (bw.moe && !runs.empty()) {
     fmt::print("per layer, {}:\n", runs.front().first);
-    print_layers(layers, workload, runs.front().second);
+    print_layers(bw.moe->layers, workload, runs.front().second);
   }
   print_table(rows);
   fmt::print(

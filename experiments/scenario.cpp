@@ -35,16 +35,6 @@ topo::BuiltTopology build_topology(const Settings& s) {
       s, [&] { return topo::build_topology(s, &budget); }, aliases);
 }
 
-Workload build_collective(const Scenario& sc) {
-  const double flows = workload::collective_flows(sc.workload);
-  // A DAG node (32 B), its share of the successor lists and tags: about 100 B per flow.
-  sc.budget.require(100 * flows,
-                    fmt::format("--workload {} on {} hosts: {:.0f} flows", sc.workload.kind,
-                                sc.workload.num_hosts, flows),
-                    "about 100 B per flow", "fewer hosts");
-  return workload::make_collective(sc.workload);
-}
-
 Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models) {
   Scenario sc;
   sc.options = s;

@@ -41,8 +41,4 @@ Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models);
 // Refused (InputError) if it and its routing tables would not fit --max-memory.
 topo::BuiltTopology build_topology(const Settings& s);
 
-// The collective of `sc.workload` (num_hosts set), refused first if its flows would not fit
-// --max-memory.
-Workload build_collective(const Scenario& sc);
-
 }  // namespace moesim::cli

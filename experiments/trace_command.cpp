@@ -8,7 +8,7 @@
 #include <fmt/ostream.h>
 
 #include "experiments/commands.hpp"
-#include "experiments/moe_scenario.hpp"
+#include "experiments/moe_options.hpp"
 #include "sim/core/error.hpp"
 #include "workloads/trace_gen.hpp"
 #include "workloads/trace_io.hpp"
@@ -63,13 +63,12 @@ int trace_command(const Context&, const Args& all) {
   std::string input;
   if (sub == "stats" || sub == "convert") input = take_path(args, sub.c_str());
   const Settings s = parse_settings(args, {"topology", "workload", "policy", "output"});
-  const MoeSpec spec = parse_moe(s, s.count("seed"));
+  const workload::MoeSpec spec = parse_moe(s, s.count("seed"));
   const workload::TraceReadOptions read{spec.shape.experts, 0};
   if (sub == "gen") {
     refuse_existing(s.get("out"), s);
-    workload::TraceGenSpec gen = spec.generator;
-    gen.num_ranks = static_cast<uint32_t>(s.count("gpus"));
-    gen.tokens_per_batch = spec.tokens_per_gpu * gen.num_ranks;
+    const workload::TraceGenSpec gen =
+        workload::router_for(spec, static_cast<uint32_t>(s.count("gpus")));
     workload::TraceGenerator g(gen);
     auto writer = workload::make_trace_writer(s.get("out"), g.shape());
     workload::copy_trace(g, *writer);

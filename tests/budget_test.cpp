@@ -85,7 +85,7 @@ TEST_CASE("cli::budget: sizes beyond the memory budget exit 2 before anything is
   struct Case {
     std::string args, expect;
   };
-  const std::vector<Case> cases = {
+  std::vector<Case> cases = {
       // 1000 hosts x 1,002,000 vertices x 12 B of routing costs alone is 12 GB.
       {"run --leaves 1000 --hosts-per-leaf 1 --spines 1000000 --max-memory 4GiB",
        "leaf-spine (--leaves, --hosts-per-leaf, --spines): 1000 hosts, 1002000 vertices"},
@@ -101,6 +101,15 @@ TEST_CASE("cli::budget: sizes beyond the memory budget exit 2 before anything is
        "--max-memory 1MiB",
        "--model packet with --transport ecmp on 12 flows"},
   };
+  cases.push_back({"run --workload moe --iterations 4000000000",
+                   "--workload moe: 4000000000 iterations x 32 layers on 128 GPUs"});
+  cases.push_back({"run --workload moe --tokens-per-gpu 4000000000", "4000000000 tokens per GPU"});
+  {
+    std::ofstream loads(dir.path / "l.csv");
+    loads << "layer,expert,load\n0,0,5\n0,1,3\n";
+  }
+  cases.push_back({"place --policy eplb --loads l.csv --slots 4000000000",
+                   "place: 1 layers x 4000000000 slots"});
   for (const Case& c : cases) {
     INFO(c.args);
     REQUIRE(test::run_moesim(dir, c.args + " --out o") == 2);

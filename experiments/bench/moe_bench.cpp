@@ -8,9 +8,9 @@
 #include <benchmark/benchmark.h>
 
 #include "experiments/bench/fluid_timing.hpp"
-#include "experiments/moe_scenario.hpp"
 #include "experiments/options.hpp"
 #include "experiments/scenario.hpp"
+#include "experiments/scenario_workload.hpp"
 #include "sim/model.hpp"
 #include "topologies/routing.hpp"
 #include "workloads/trace_gen.hpp"
@@ -27,14 +27,7 @@ void BM_FluidMoeLayer(benchmark::State& state, const char* transport) {
   const cli::Scenario sc = cli::parse_scenario(s, models);
   const topo::BuiltTopology built = cli::build_topology(s);
   const topo::Topology& t = built.topology;
-  const cli::MoeSpec spec = cli::parse_moe(s, sc.seed);
-  workload::TraceGenSpec gen = spec.generator;
-  gen.num_ranks = t.num_hosts();
-  gen.tokens_per_batch = spec.tokens_per_gpu * t.num_hosts();
-  const cli::MoeLayers layers = cli::route_trace(spec, t.num_hosts(), cli::leaf_of_gpus(t), [&] {
-    return std::make_unique<workload::TraceGenerator>(gen);
-  });
-  const Workload w = cli::moe_workload(spec, layers);
+  const Workload w = cli::build_workload(sc, t).workload;
   const topo::Routing routing(t);
   const sim::PathSet paths = sim::assign_paths(routing, w, sim::parse_transport(transport), 1);
   bench::time_fluid(state, t, w, paths);

@@ -1,0 +1,97 @@
+#include "experiments/moe_options.hpp"
+
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+#include "workloads/balance_registry.hpp"
+
+namespace moesim::cli {
+namespace {
+
+// A preset-shaped count: the option's whole number, or the preset's own value for "preset".
+uint32_t preset_or(const Settings& s, const std::string& name, uint32_t preset) {
+  return s.is(name, "preset") ? preset : static_cast<uint32_t>(s.count(name));
+}
+
+// The enum value of a choice option; its choices are declared in experiments/options.cpp.
+template <class T, size_t N>
+T enum_of(const Settings& s, const std::string& name,
+          const std::pair<std::string_view, T> (&values)[N]) {
+  for (const auto& [text, value] : values) {
+    if (s.text(name) == text) return value;
+  }
+  throw InternalError(fmt::format("option {}: choice '{}' has no value", name, s.text(name)));
+}
+
+constexpr std::pair<std::string_view, workload::CapacityMode> kCapacity[] = {
+    {"dropless", workload::CapacityMode::dropless},
+    {"drop", workload::CapacityMode::drop},
+    {"pad", workload::CapacityMode::pad}};
+constexpr std::pair<std::string_view, workload::DropPolicy> kDropPolicy[] = {
+    {"probability", workload::DropPolicy::probability},
+    {"position", workload::DropPolicy::position}};
+constexpr std::pair<std::string_view, workload::ReplicaPolicy> kReplica[] = {
+    {"round-robin", workload::ReplicaPolicy::round_robin},
+    {"nearest", workload::ReplicaPolicy::nearest},
+    {"least-loaded", workload::ReplicaPolicy::least_loaded}};
+
+}  // namespace
+
+workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
+  workload::MoeSpec spec;
+  workload::TraceGenSpec& gen = spec.generator;
+  workload::MoeShape& m = spec.shape;
+  const workload::MoePreset& preset =
+      workload::find_moe_preset(s.text("moe-model"), s.where("moe-model"));
+  m = preset.shape;
+  gen = preset.generator();
+  m.experts = preset_or(s, "experts", m.experts);
+  m.top_k = preset_or(s, "top-k", m.top_k);
+  m.hidden = preset_or(s, "hidden", m.hidden);
+  m.expert_ffn = preset_or(s, "expert-ffn", m.expert_ffn);
+  m.layers = preset_or(s, "moe-layers", m.layers);
+  m.bytes_per_element = preset_or(s, "bytes-per-element", m.bytes_per_element);
+  if (m.top_k > m.experts) {
+    throw InputError(fmt::format("{}: {}: expected at most --experts ({})", s.where("top-k"),
+                                 m.top_k, m.experts));
+  }
+  spec.tokens_per_gpu = static_cast<uint32_t>(s.count("tokens-per-gpu"));
+  spec.iterations = static_cast<uint32_t>(s.count("iterations"));
+  gen.num_experts = m.experts;
+  gen.top_k = m.top_k;
+  gen.num_layers = m.layers;
+  gen.num_iterations = spec.iterations;
+  if (!s.is("zipf-s", "preset")) gen.zipf_s = s.real("zipf-s");
+  gen.seed = seed;
+  if (gen.router == workload::TraceRouter::kSigmoidGrouped &&
+      m.experts % gen.groups.num_groups != 0) {
+    gen.router = workload::TraceRouter::kSoftmax;  // custom expert counts: no node groups
+  }
+  spec.trace = s.text("trace");
+  spec.placement = s.text("placement");
+  spec.slots_per_gpu = static_cast<uint32_t>(s.count("slots-per-gpu"));
+  workload::MoeRoutingConfig& r = spec.routing;
+  // Scores lie in (0, 1) for both gates: a step above 1 would jump past every score gap
+  // (the option's range). Default 0.001: DeepSeek-V3's bias update speed gamma (arXiv
+  // 2412.19437 §4.2; policies.md §1.7).
+  workload::apply_balance(spec, s.text("balance"), {.alf_rate = s.real("alf-rate")},
+                          s.where("balance"));
+  r.capacity.mode = enum_of(s, "capacity", kCapacity);
+  r.capacity.capacity_factor = s.real("capacity-factor");
+  r.capacity.drop_policy = enum_of(s, "drop-policy", kDropPolicy);
+  r.replica = enum_of(s, "replica", kReplica);
+  spec.attention = s.time("attention-time");
+  spec.seed = seed;
+  return spec;
+}
+
+sim::GpuModel parse_gpu_model(const Settings& s) {
+  sim::GpuModel gpu;
+  gpu.peak_flops = s.real("gpu-tflops") * 1e12;
+  return gpu;
+}
+
+}  // namespace moesim::cli

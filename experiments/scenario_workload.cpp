@@ -1,0 +1,86 @@
+#include "experiments/scenario_workload.hpp"
+
+#include <fmt/format.h>
+
+#include "experiments/moe_options.hpp"
+#include "topologies/host_leaves.hpp"
+#include "workloads/collectives.hpp"
+
+namespace moesim::cli {
+namespace {
+
+std::string describe_moe(const MoeRun& m) {
+  const workload::MoeSpec& s = m.spec;
+  if (s.trace.empty()) {
+    return fmt::format("moe ({}, {} layers of {} tokens per GPU)", s.shape.preset,
+                       m.layers.traffic.size(), s.tokens_per_gpu);
+  }
+  return fmt::format("moe ({} shape, {} layers of trace {})", s.shape.preset,
+                     m.layers.traffic.size(), s.trace);
+}
+
+}  // namespace
+
+MoeRun route_moe(const workload::MoeSpec& spec, const topo::Topology& t) {
+  const uint32_t gpus = t.num_hosts();
+  return {spec, workload::route_trace(spec, gpus, topo::leaf_of_hosts(t),
+                                      workload::trace_source(spec, gpus))};
+}
+
+Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu) {
+  return workload::moe_workload(run.spec, run.layers,
+                                [&gpu](std::span<const uint64_t> rows, double flops_per_row) {
+                                  return sim::expert_compute_time(gpu, rows, flops_per_row);
+                                });
+}
+
+namespace {
+
+// A DAG node (32 B), its share of the successor lists and tags: about 100 B per flow.
+constexpr double kBytesPerFlow = 100;
+
+void require_fits(const MemoryBudget& budget, const workload::CollectiveSpec& spec) {
+  const double flows = workload::collective_flows(spec);
+  budget.require(
+      kBytesPerFlow * flows,
+      fmt::format("--workload {} on {} hosts: {:.0f} flows", spec.kind, spec.num_hosts, flows),
+      "about 100 B per flow", "fewer hosts");
+}
+
+// Per (iteration, layer): a GPU x GPU traffic matrix (8 B an entry) and up to two flows per
+// GPU pair (dispatch and combine); per layer, per-expert loads and placement; per batch, the
+// routed tokens' expert ids.
+void require_fits(const MemoryBudget& budget, const workload::MoeSpec& spec, double gpus) {
+  const double layers = static_cast<double>(spec.iterations) * spec.shape.layers;
+  const double experts = spec.shape.experts;
+  const double bytes = layers * (gpus * gpus * (8 + 2 * kBytesPerFlow) + experts * 16) +
+                       static_cast<double>(spec.tokens_per_gpu) * gpus * spec.shape.top_k * 16;
+  budget.require(
+      bytes,
+      fmt::format("--workload moe: {} iterations x {} layers on {:.0f} GPUs, {} experts, {} "
+                  "tokens per GPU",
+                  spec.iterations, spec.shape.layers, gpus, spec.shape.experts,
+                  spec.tokens_per_gpu),
+      "per layer a GPU x GPU matrix and its flows, per batch the routed tokens",
+      "fewer --iterations, --moe-layers, --experts or --tokens-per-gpu");
+}
+
+}  // namespace
+
+BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
+  if (sc.workload.kind != "moe") {
+    workload::CollectiveSpec spec = sc.workload;
+    spec.num_hosts = t.num_hosts();
+    require_fits(sc.budget, spec);
+    return {workload::make_collective(spec),
+            fmt::format("{} of {}", spec.kind, to_string(spec.size)), std::nullopt};
+  }
+  const workload::MoeSpec spec = parse_moe(sc.options, sc.seed);
+  require_fits(sc.budget, spec, t.num_hosts());
+  MoeRun moe = route_moe(spec, t);
+  Workload w = moe_workload(moe, parse_gpu_model(sc.options));
+  std::string description = describe_moe(moe);
+  return {std::move(w), std::move(description), std::move(moe)};
+}
+
+}  // namespace moesim::cli

@@ -1,0 +1,38 @@
+// The one Scenario -> Workload factory of the simulating commands: a collective from its spec,
+// or the MoE pipeline (workloads/moe_pipeline.hpp) from the MoE options, with expert compute
+// times from the cluster's GPU model (sim/gpu_model.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "experiments/scenario.hpp"
+#include "sim/core/workload_dag.hpp"
+#include "sim/gpu_model.hpp"
+#include "topologies/topology.hpp"
+#include "workloads/moe_pipeline.hpp"
+
+namespace moesim::cli {
+
+// What an MoE workload was made from: its spec and its routed layers (for layers.csv).
+struct MoeRun {
+  workload::MoeSpec spec;
+  workload::MoeLayers layers;
+};
+
+struct BuiltWorkload {
+  Workload workload;
+  std::string description;    // for the "moesim run: ..." line
+  std::optional<MoeRun> moe;  // when --workload moe
+};
+
+// The workload of `sc` on the hosts of `t`; InputError naming the option at fault.
+BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t);
+
+// The pipeline of a parsed spec on the hosts of `t` (the trace or the synthetic router,
+// placement, balancing, layer traffic).
+MoeRun route_moe(const workload::MoeSpec& spec, const topo::Topology& t);
+// The layer DAG of `run`, expert compute times from `gpu`.
+Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu);
+
+}  // namespace moesim::cli

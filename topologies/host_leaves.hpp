@@ -1,0 +1,15 @@
+// The leaf of every host: the switch its NIC link goes to (not its NVLink fabric). The MoE
+// pipeline reads it for topology-aware placement and nearest replicas.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "topologies/topology.hpp"
+
+namespace moesim::topo {
+
+// [host] -> vertex of the first non-NVLink neighbour (0 for a host without one).
+std::vector<uint32_t> leaf_of_hosts(const Topology& t);
+
+}  // namespace moesim::topo

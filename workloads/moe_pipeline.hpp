@@ -1,0 +1,76 @@
+// The MoE pipeline of DESIGN.md §1: a router trace (synthetic or replayed) -> expert placement
+// (placement_registry.hpp) -> load balancing (balance_registry.hpp, applied through the routing
+// config) -> per-layer traffic and expert rows -> the layer DAG. MoeSpec is the parsed
+// description of one MoE workload; the command line fills it in experiments/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/units.hpp"
+#include "sim/core/workload_dag.hpp"
+#include "workloads/moe_dag.hpp"
+#include "workloads/moe_presets.hpp"
+#include "workloads/moe_routing.hpp"
+#include "workloads/placement.hpp"
+#include "workloads/trace_gen.hpp"
+#include "workloads/trace_io.hpp"
+
+namespace moesim::workload {
+
+struct MoeSpec {
+  MoeShape shape;
+  uint32_t tokens_per_gpu = 4096;
+  uint32_t iterations = 1;
+  TraceGenSpec generator;      // the synthetic router (run --workload moe)
+  std::string trace;           // or a router trace file to replay
+  std::string placement;       // a placement_registry name, or "auto"
+  uint32_t slots_per_gpu = 0;  // 0: experts / GPUs, at least 1
+  MoeRoutingConfig routing;
+  TimePs attention{0};
+  uint64_t seed = 1;
+};
+
+// Per (iteration, layer): the layer traffic and its statistics, in execution order, and the
+// placement they were routed on.
+struct MoeLayers {
+  std::vector<uint32_t> iteration, layer;
+  std::vector<LayerTraffic> traffic;
+  std::vector<LayerStats> stats;
+  Placement placement;
+};
+
+// A fresh reader of the trace (the pipeline may read it twice).
+using TraceSource = std::function<std::unique_ptr<TraceReader>()>;
+
+// The synthetic router of the spec for `num_gpus` GPUs, each routing tokens_per_gpu tokens per
+// layer.
+TraceGenSpec router_for(const MoeSpec& spec, uint32_t num_gpus);
+
+// The spec's trace file, or its synthetic router with every one of `num_gpus` GPUs routing
+// tokens_per_gpu tokens per layer.
+TraceSource trace_source(const MoeSpec& spec, uint32_t num_gpus);
+
+// Places experts (from the loads of the whole trace), routes every batch of the trace on
+// `num_gpus` GPUs and returns the layers. `leaf_of_gpu` is the leaf of every GPU (nearest
+// replicas, topology-aware placement).
+MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
+                      const std::vector<uint32_t>& leaf_of_gpu, const TraceSource& reopen);
+
+// Expert compute time of one GPU given the rows of each expert slot it hosts and the FLOPs of
+// one row (the cluster's GPU model, which lives in sim/).
+using ExpertCost =
+    std::function<TimePs(std::span<const uint64_t> rows_per_expert, double flops_per_row)>;
+
+// Forward FLOPs of one token through one SwiGLU expert: 3 matrices hidden x ffn, 2 FLOPs per
+// multiply-add.
+double expert_flops_per_token(const MoeShape& shape);
+
+// The layer DAG of `layers` with expert times from `cost`.
+Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost);
+
+}  // namespace moesim::workload
