@@ -88,6 +88,16 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
   return spec;
 }
 
+workload::ParallelDims parse_parallel_dims(const Settings& s) {
+  workload::ParallelDims d;
+  d.tp = static_cast<uint32_t>(s.count("tp"));
+  d.pp = static_cast<uint32_t>(s.count("pp"));
+  d.dp = s.is("dp", "all") ? 0 : static_cast<uint32_t>(s.count("dp"));
+  d.ep = s.is("ep", "all") ? 0 : static_cast<uint32_t>(s.count("ep"));
+  d.order = with_sources(s, [&] { return workload::parse_rank_order(s.list("rank-order")); });
+  return d;
+}
+
 sim::GpuModel parse_gpu_model(const Settings& s) {
   sim::GpuModel gpu;
   gpu.peak_flops = s.real("gpu-tflops") * 1e12;

@@ -8,6 +8,7 @@
 #include "experiments/options.hpp"
 #include "sim/gpu_model.hpp"
 #include "workloads/moe_pipeline.hpp"
+#include "workloads/parallel_layout.hpp"
 
 namespace moesim::cli {
 
@@ -16,5 +17,8 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed);
 
 // The GPU compute model of the options (--gpu-tflops).
 sim::GpuModel parse_gpu_model(const Settings& s);
+
+// --tp, --pp, --dp, --ep and --rank-order (all = 0, resolved by the layout).
+workload::ParallelDims parse_parallel_dims(const Settings& s);
 
 }  // namespace moesim::cli

@@ -189,6 +189,24 @@ std::vector<OptionSpec> make_specs() {
                  1e-3, 1e6)),
       param(time("attention-time", "0us", "workload",
                  "moe: per-GPU dense compute per layer (attention, shared experts)")),
+      // parallel layout (moe)
+      param(count("tp", "1", "workload",
+                  "moe: tensor-parallel size T (inside a server; the forward step needs 1)", 1,
+                  kU32)),
+      param(count("pp", "1", "workload",
+                  "moe: pipeline-parallel stages P (the forward step needs 1)", 1, kU32)),
+      param(with_keywords(
+          count("dp", "all", "workload",
+                "moe: data-parallel size D; T x P x D = GPUs (all = GPUs / (T x P))", 1, kU32),
+          {"all"})),
+      param(with_keywords(count("ep", "all", "workload",
+                                "moe: expert-parallel size E, dividing D: experts are sharded over "
+                                "each group of E GPUs (all = D)",
+                                1, kU32),
+                          {"all"})),
+      list_option("rank-order", "tp,ep,dp,pp", "workload",
+                  "moe: parallel dimensions from fastest- to slowest-varying over GPU ids",
+                  {"tp", "ep", "dp", "pp"}),
       // simulation
       param(list_option("model", "analytic,fluid,packet", "simulation",
                         "network model(s), comma-separated: analytic | fluid | packet | simgrid "

@@ -13,6 +13,7 @@
 #include "experiments/scenario_workload.hpp"
 #include "sim/core/error.hpp"
 #include "sim/model.hpp"
+#include "topologies/host_leaves.hpp"
 #include "topologies/routing.hpp"
 
 namespace moesim::cli {
@@ -86,12 +87,18 @@ int run_command(const Context& ctx, const Args& args) {
   const Workload& workload = bw.workload;
 
   std::vector<std::string> files = {"results.csv", "run.json"};
+  if (bw.moe) files.push_back("layout.csv");
   for (const auto& d : sc.details)
     files.push_back(d + ".csv");
   OutputDir out(settings.get("out"), files, settings.where("out"));
+  if (bw.moe) {
+    workload::write_layout_csv(out.open("layout.csv"), bw.moe->layout,
+                               topo::server_of_hosts(topology), topo::leaf_of_hosts(topology));
+  }
 
   fmt::print("moesim run: {}; {} on {} hosts ({} flows)\n", topology.description(), bw.description,
              topology.num_hosts(), workload.num_flows());
+  if (bw.moe) fmt::print("layout: {}\n", bw.moe->layout.summary());
   analysis::Params params = sc.params;
   for (auto& [name, value] : params) {
     if (name == "fabric-rate" && built.fabric_rate) value = to_string(*built.fabric_rate);

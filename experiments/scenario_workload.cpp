@@ -21,10 +21,24 @@ std::string describe_moe(const MoeRun& m) {
 
 }  // namespace
 
-MoeRun route_moe(const workload::MoeSpec& spec, const topo::Topology& t) {
-  const uint32_t gpus = t.num_hosts();
-  return {spec, workload::route_trace(spec, gpus, topo::leaf_of_hosts(t),
-                                      workload::trace_source(spec, gpus))};
+MoeRun route_moe(const workload::MoeSpec& spec, workload::ParallelLayout layout,
+                 const topo::Topology& t) {
+  workload::MoeLayers layers = workload::route_ep_groups(spec, layout, topo::leaf_of_hosts(t));
+  return {spec, std::move(layout), std::move(layers)};
+}
+
+workload::ParallelLayout forward_layout(const Settings& s, const topo::Topology& t) {
+  return with_sources(s, [&] {
+    const workload::ParallelDims dims = parse_parallel_dims(s);
+    for (const auto& [name, value] : {std::pair{"tp", dims.tp}, std::pair{"pp", dims.pp}}) {
+      if (value != 1) {
+        throw FieldError(name, std::to_string(value),
+                         "1: the forward MoE step models expert parallelism only (no TP "
+                         "all-reduces or pipeline stages yet)");
+      }
+    }
+    return workload::ParallelLayout(dims, topo::server_of_hosts(t));
+  });
 }
 
 Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu) {
@@ -77,7 +91,8 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
   }
   const workload::MoeSpec spec = parse_moe(sc.options, sc.seed);
   require_fits(sc.budget, spec, t.num_hosts());
-  MoeRun moe = route_moe(spec, t);
+  MoeRun moe =
+      with_sources(sc.options, [&] { return route_moe(spec, forward_layout(sc.options, t), t); });
   Workload w = moe_workload(moe, parse_gpu_model(sc.options));
   std::string description = describe_moe(moe);
   return {std::move(w), std::move(description), std::move(moe)};

@@ -17,6 +17,7 @@ namespace moesim::cli {
 // What an MoE workload was made from: its spec and its routed layers (for layers.csv).
 struct MoeRun {
   workload::MoeSpec spec;
+  workload::ParallelLayout layout;  // the GPUs' TP/PP/DP/EP coordinates (layout.csv)
   workload::MoeLayers layers;
 };
 
@@ -31,7 +32,12 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t);
 
 // The pipeline of a parsed spec on the hosts of `t` (the trace or the synthetic router,
 // placement, balancing, layer traffic).
-MoeRun route_moe(const workload::MoeSpec& spec, const topo::Topology& t);
+MoeRun route_moe(const workload::MoeSpec& spec, workload::ParallelLayout layout,
+                 const topo::Topology& t);
+
+// The parallel layout of the options on the GPUs of `t`; the forward step models expert
+// parallelism only, so --tp and --pp above 1 are refused (naming the option's source).
+workload::ParallelLayout forward_layout(const Settings& s, const topo::Topology& t);
 // The layer DAG of `run`, expert compute times from `gpu`.
 Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu);
 

@@ -15,4 +15,11 @@ std::vector<uint32_t> leaf_of_hosts(const Topology& t) {
   return leaf;
 }
 
+std::vector<int32_t> server_of_hosts(const Topology& t) {
+  std::vector<int32_t> server(t.num_hosts(), -1);
+  for (uint32_t h = 0; h < t.num_hosts(); ++h)
+    server[h] = t.graph()[t.host_vertex(h)].server;
+  return server;
+}
+
 }  // namespace moesim::topo

@@ -12,4 +12,7 @@ namespace moesim::topo {
 // [host] -> vertex of the first non-NVLink neighbour (0 for a host without one).
 std::vector<uint32_t> leaf_of_hosts(const Topology& t);
 
+// [host] -> its server (the hosts joined by one NVLink fabric), -1 for a host in none.
+std::vector<int32_t> server_of_hosts(const Topology& t);
+
 }  // namespace moesim::topo

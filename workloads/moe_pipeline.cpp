@@ -6,6 +6,8 @@
 #include <fmt/ranges.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/options.hpp"
+#include "sim/core/rng.hpp"
 #include "workloads/placement_registry.hpp"
 
 namespace moesim::workload {
@@ -120,6 +122,91 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
   }
   if (out.traffic.empty()) throw InputError("trace: no tokens: expected at least one batch");
   return out;
+}
+
+namespace {
+
+// Adds the layers of one EP group (local GPU ids) into `all` (global ids).
+void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint32_t>& gpus,
+                 uint32_t num_gpus, bool first) {
+  const auto e = static_cast<uint32_t>(gpus.size());
+  if (first) {
+    all.iteration = group.iteration;
+    all.layer = group.layer;
+    all.placement = group.placement;
+    all.traffic.resize(group.traffic.size());
+    all.stats.resize(group.stats.size());
+    for (LayerTraffic& t : all.traffic) {
+      t.num_gpus = num_gpus;
+      t.tokens.assign(static_cast<size_t>(num_gpus) * num_gpus, 0);
+      t.expert_rows.assign(num_gpus, {});
+    }
+  }
+  if (group.traffic.size() != all.traffic.size()) {
+    throw InternalError("route_ep_groups: groups routed different numbers of layers");
+  }
+  for (size_t i = 0; i < group.traffic.size(); ++i) {
+    const LayerTraffic& t = group.traffic[i];
+    LayerTraffic& out = all.traffic[i];
+    for (uint32_t s = 0; s < e; ++s) {
+      for (uint32_t d = 0; d < e; ++d)
+        out.tokens[static_cast<size_t>(gpus[s]) * num_gpus + gpus[d]] = t.at(s, d);
+      out.expert_rows[gpus[s]] = t.expert_rows[s];
+    }
+    const LayerStats& g = group.stats[i];
+    LayerStats& o = all.stats[i];
+    o.tokens += g.tokens;
+    o.slots += g.slots;
+    o.dropped += g.dropped;
+    o.padding += g.padding;
+    o.max_gpu_rows = std::max(o.max_gpu_rows, g.max_gpu_rows);
+    o.mean_gpu_rows += g.mean_gpu_rows;  // divided by the group count at the end
+    o.max_expert_rows = std::max(o.max_expert_rows, g.max_expert_rows);
+    o.mean_expert_rows += g.mean_expert_rows;
+    o.local_tokens += g.local_tokens;
+    o.remote_tokens += g.remote_tokens;
+    o.weight_transfers += g.weight_transfers;
+  }
+}
+
+}  // namespace
+
+MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
+                          const std::vector<uint32_t>& leaf_of_gpu) {
+  const uint32_t gpus = layout.num_gpus();
+  if (layout.num_ep_groups() == 1) {
+    return route_trace(spec, gpus, leaf_of_gpu, trace_source(spec, gpus));
+  }
+  if (!spec.trace.empty()) {
+    throw FieldError("ep", std::to_string(layout.ep()),
+                     fmt::format("--ep equal to --dp ({}) with --trace: a replayed trace is one "
+                                 "expert-parallel group's tokens",
+                                 layout.dp()));
+  }
+  if (spec.shape.experts % layout.ep() != 0) {
+    throw FieldError(
+        "ep", std::to_string(layout.ep()),
+        fmt::format("a divisor of the {} experts (each EP rank holds E / ep)", spec.shape.experts));
+  }
+  MoeLayers all;
+  for (uint32_t g = 0; g < layout.num_ep_groups(); ++g) {
+    const std::vector<uint32_t>& members = layout.ep_group(g);
+    MoeSpec group = spec;
+    // Each group routes its own tokens: the router's seed drawn from the group's stream.
+    group.generator.seed =
+        make_stream(spec.generator.seed, fmt::format("ep-group-{}", g)).next_u64();
+    std::vector<uint32_t> leaves(members.size());
+    for (size_t r = 0; r < members.size(); ++r)
+      leaves[r] = leaf_of_gpu[members[r]];
+    const MoeLayers routed =
+        route_trace(group, layout.ep(), leaves, trace_source(group, layout.ep()));
+    merge_group(all, routed, members, gpus, g == 0);
+  }
+  for (LayerStats& s : all.stats) {
+    s.mean_gpu_rows /= layout.num_ep_groups();
+    s.mean_expert_rows /= layout.num_ep_groups();
+  }
+  return all;
 }
 
 double expert_flops_per_token(const MoeShape& shape) {

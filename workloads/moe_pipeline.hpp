@@ -16,6 +16,7 @@
 #include "workloads/moe_dag.hpp"
 #include "workloads/moe_presets.hpp"
 #include "workloads/moe_routing.hpp"
+#include "workloads/parallel_layout.hpp"
 #include "workloads/placement.hpp"
 #include "workloads/trace_gen.hpp"
 #include "workloads/trace_io.hpp"
@@ -60,6 +61,15 @@ TraceSource trace_source(const MoeSpec& spec, uint32_t num_gpus);
 // replicas, topology-aware placement).
 MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
                       const std::vector<uint32_t>& leaf_of_gpu, const TraceSource& reopen);
+
+// route_trace on each EP group of `layout` (experts sharded over the group's E GPUs, each
+// group routing its own tokens_per_gpu x E tokens per layer from the synthetic router, seeded
+// per group), merged into layers over all of the layout's GPUs: dispatch and combine stay
+// inside a group. One group over every GPU is route_trace itself. Stats are summed over the
+// groups (max_* are the largest of any group, mean_* the mean); `placement` is group 0's.
+// InputError for a trace replayed on more than one group or experts not divisible by E.
+MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
+                          const std::vector<uint32_t>& leaf_of_gpu);
 
 // Expert compute time of one GPU given the rows of each expert slot it hosts and the FLOPs of
 // one row (the cluster's GPU model, which lives in sim/).
