@@ -60,6 +60,30 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
   }
   spec.tokens_per_gpu = static_cast<uint32_t>(s.count("tokens-per-gpu"));
   spec.iterations = static_cast<uint32_t>(s.count("iterations"));
+  spec.train = s.text("step") == "train";
+  for (const char* name : {"micro-batches", "grad-bucket", "grad-sync", "optimizer-time"}) {
+    if (!spec.train && s.source(name) != "default") {
+      throw InputError(
+          fmt::format("{}: '{}' is only used by --step train", s.where(name), s.get(name)));
+    }
+  }
+  if (spec.train) {
+    if (spec.iterations != 1) {
+      throw InputError(
+          fmt::format("{}: '{}': expected 1 with --step train (one step of "
+                      "--micro-batches router iterations)",
+                      s.where("iterations"), spec.iterations));
+    }
+    spec.micro_batches = static_cast<uint32_t>(s.count("micro-batches"));
+    spec.iterations = spec.micro_batches;
+    spec.grad_bucket = s.bytes("grad-bucket");
+    if (spec.grad_bucket.count == 0) {
+      throw InputError(
+          fmt::format("{}: '0': expected a bucket of at least 1 byte", s.where("grad-bucket")));
+    }
+    spec.reduce_scatter = s.text("grad-sync") == "reduce-scatter";
+    spec.optimizer = s.time("optimizer-time");
+  }
   gen.num_experts = m.experts;
   gen.top_k = m.top_k;
   gen.num_layers = m.layers;

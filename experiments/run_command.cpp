@@ -127,7 +127,10 @@ int run_command(const Context& ctx, const Args& args) {
       }
     }
     first = false;
-    if (bw.moe && runs.empty()) runs.emplace_back(run_id, std::move(o.result));
+    // The per-layer table reads a forward layer DAG.
+    if (bw.moe && !bw.moe->spec.train && runs.empty()) {
+      runs.emplace_back(run_id, std::move(o.result));
+    }
     rows.push_back(std::move(row));
   });
   if (rows.empty()) {

@@ -1,5 +1,7 @@
 #include "experiments/scenario_workload.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "experiments/moe_options.hpp"
@@ -42,10 +44,12 @@ workload::ParallelLayout forward_layout(const Settings& s, const topo::Topology&
 }
 
 Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu) {
-  return workload::moe_workload(run.spec, run.layers,
-                                [&gpu](std::span<const uint64_t> rows, double flops_per_row) {
-                                  return sim::expert_compute_time(gpu, rows, flops_per_row);
-                                });
+  return workload::moe_workload(
+      run.spec, run.layers,
+      [&gpu](std::span<const uint64_t> rows, double flops_per_row) {
+        return sim::expert_compute_time(gpu, rows, flops_per_row);
+      },
+      run.layout);
 }
 
 namespace {
@@ -90,6 +94,12 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
             fmt::format("{} of {}", spec.kind, to_string(spec.size)), std::nullopt};
   }
   const workload::MoeSpec spec = parse_moe(sc.options, sc.seed);
+  if (spec.train && std::find(sc.details.begin(), sc.details.end(), "layers") != sc.details.end()) {
+    throw InputError(
+        fmt::format("{}: 'layers': the per-layer report reads the forward step: "
+                    "expected flows, links or collectives with --step train",
+                    sc.options.where("detail")));
+  }
   require_fits(sc.budget, spec, t.num_hosts());
   MoeRun moe =
       with_sources(sc.options, [&] { return route_moe(spec, forward_layout(sc.options, t), t); });

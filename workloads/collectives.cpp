@@ -54,24 +54,44 @@ Bytes chunk_bytes(Bytes size, uint32_t n, uint32_t c) {
   return Bytes{size.count / n + (c < size.count % n ? 1 : 0)};
 }
 
+}  // namespace
+
+std::vector<uint32_t> add_ring(Workload& w, std::span<const uint32_t> ranks, Bytes size,
+                               uint32_t num_steps, std::span<const uint32_t> tag_of_step,
+                               std::span<const std::vector<uint32_t>> after) {
+  const auto n = static_cast<uint32_t>(ranks.size());
+  std::vector<uint32_t> into(n);  // id of the previous step's flow into each rank
+  std::vector<uint32_t> next_into(n);
+  for (uint32_t s = 0; s < num_steps; ++s) {
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t dst = (i + 1) % n;
+      const uint32_t chunk = (i + n - s % n) % n;
+      const uint32_t id =
+          w.add_flow(ranks[i], ranks[dst], chunk_bytes(size, n, chunk), tag_of_step[s]);
+      if (s > 0) w.add_dependency(into[i], id);
+      if (s == 0 && !after.empty()) {
+        for (const uint32_t before : after[i])
+          w.add_dependency(before, id);
+      }
+      next_into[dst] = id;
+    }
+    std::swap(into, next_into);
+  }
+  return into;
+}
+
+namespace {
+
 // Appends `num_steps` ring steps to `w`. In step s host i sends chunk (i - s) mod n to i+1: the
 // chunk it received in step s-1, so that flow depends on the one into host i. Node ids are
 // step-major, host-minor. Continuing the same formula past n-1 steps gives the all-gather half
 // of all-reduce: after reduce-scatter host i holds reduced chunk (i + 1) mod n and sends it on.
 void add_ring_steps(Workload& w, uint32_t n, Bytes size, uint32_t num_steps,
                     const std::vector<uint32_t>& tag_of_step) {
-  std::vector<uint32_t> into(n);  // id of the previous step's flow into each host
-  std::vector<uint32_t> next_into(n);
-  for (uint32_t s = 0; s < num_steps; ++s) {
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t dst = (i + 1) % n;
-      const uint32_t chunk = (i + n - s % n) % n;
-      const uint32_t id = w.add_flow(i, dst, chunk_bytes(size, n, chunk), tag_of_step[s]);
-      if (s > 0) w.add_dependency(into[i], id);
-      next_into[dst] = id;
-    }
-    std::swap(into, next_into);
-  }
+  std::vector<uint32_t> hosts(n);
+  for (uint32_t i = 0; i < n; ++i)
+    hosts[i] = i;
+  add_ring(w, hosts, size, num_steps, tag_of_step, {});
 }
 
 Workload ring(std::string_view kind, uint32_t n, Bytes size) {

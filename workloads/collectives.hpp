@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -47,5 +48,14 @@ Workload make_collective(const CollectiveSpec& spec);
 // How many flows make_collective(spec) makes, computed without building it (for the memory
 // budget); for all-to-allv, at most n(n-1). A double: n^2 of a large n does not overflow.
 double collective_flows(const CollectiveSpec& spec);
+
+// Appends `num_steps` ring steps over `ranks` (hosts in ring order) to `w`: in step s rank i
+// sends chunk (i - s) mod n of `size` (n = ranks) to rank i + 1, after the step s - 1 flow
+// into it; n - 1 steps are a reduce-scatter (or all-gather), 2 (n - 1) an all-reduce, so each
+// rank sends 2 (n - 1) / n of `size`. With `after` (nodes per rank), rank i's first send waits
+// for every node of after[i]. Returns, per rank, the last flow into it. Needs n >= 2.
+std::vector<uint32_t> add_ring(Workload& w, std::span<const uint32_t> ranks, Bytes size,
+                               uint32_t num_steps, std::span<const uint32_t> tag_of_step,
+                               std::span<const std::vector<uint32_t>> after);
 
 }  // namespace moesim::workload

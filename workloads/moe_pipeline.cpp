@@ -9,6 +9,7 @@
 #include "sim/core/options.hpp"
 #include "sim/core/rng.hpp"
 #include "workloads/placement_registry.hpp"
+#include "workloads/train_step.hpp"
 
 namespace moesim::workload {
 namespace {
@@ -213,16 +214,43 @@ double expert_flops_per_token(const MoeShape& shape) {
   return 2.0 * 3.0 * shape.hidden * shape.expert_ffn;
 }
 
-Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost) {
+Bytes dense_grad_bytes(const MoeShape& s) {
+  const uint64_t h = s.hidden;
+  return Bytes{(4 * h * h + h * s.experts) * s.bytes_per_element};  // < 2^32 fields: fits
+}
+
+Bytes expert_grad_bytes(const MoeShape& s, uint32_t slots_per_gpu) {
+  return Bytes{uint64_t{slots_per_gpu} * 3 * s.hidden * s.expert_ffn * s.bytes_per_element};
+}
+
+Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
+                      const ParallelLayout& layout) {
   MoeDagParams p;
   p.dispatch_bytes_per_token = uint64_t{spec.shape.hidden} * spec.shape.bytes_per_element;
   p.combine_bytes_per_token = p.dispatch_bytes_per_token;
   p.attention = spec.attention;
   p.layers_per_iteration = spec.shape.layers;
   const double flops = expert_flops_per_token(spec.shape);
-  return build_moe_dag(layers.traffic, p, [&](uint32_t layer, uint32_t gpu) {
+  const ExpertTime time = [&](uint32_t layer, uint32_t gpu) {
     return cost(layers.traffic[layer].expert_rows[gpu], flops);
-  });
+  };
+  if (!spec.train) return build_moe_dag(layers.traffic, p, time);
+  TrainStepParams t;
+  t.layer = p;
+  t.micro_batches = static_cast<uint32_t>(layers.traffic.size() / spec.shape.layers);
+  if (t.micro_batches * size_t{spec.shape.layers} != layers.traffic.size()) {
+    throw InputError(
+        fmt::format("--step train: the router gave {} layers, not a whole number of "
+                    "micro-batches of {} layers",
+                    layers.traffic.size(), spec.shape.layers));
+  }
+  t.dense_grad_per_layer = dense_grad_bytes(spec.shape);
+  const uint32_t slots_per_gpu = layers.placement.slots_per_gpu();
+  t.expert_grad_per_layer = expert_grad_bytes(spec.shape, slots_per_gpu);
+  t.bucket = spec.grad_bucket;
+  t.reduce_scatter = spec.reduce_scatter;
+  t.optimizer = spec.optimizer;
+  return build_train_step(layers.traffic, t, time, layout);
 }
 
 }  // namespace moesim::workload

@@ -34,6 +34,12 @@ struct MoeSpec {
   MoeRoutingConfig routing;
   TimePs attention{0};
   uint64_t seed = 1;
+  // --step train (workloads/train_step.hpp): one step of `micro_batches` router iterations.
+  bool train = false;
+  uint32_t micro_batches = 1;
+  Bytes grad_bucket{25'000'000};
+  bool reduce_scatter = false;
+  TimePs optimizer{0};
 };
 
 // Per (iteration, layer): the layer traffic and its statistics, in execution order, and the
@@ -80,7 +86,16 @@ using ExpertCost =
 // multiply-add.
 double expert_flops_per_token(const MoeShape& shape);
 
-// The layer DAG of `layers` with expert times from `cost`.
-Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost);
+// The layer DAG of `layers` with expert times from `cost`: the forward layers, or with
+// spec.train one training step on `layout` (train_step.hpp).
+Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
+                      const ParallelLayout& layout);
+
+// Gradient bytes per layer (spec.bytes_per_element per parameter), as the training step
+// reduces them: the dense part of one layer on each GPU, attention's Q, K, V and O projections
+// (4 hidden^2, no grouped-query saving) and the router (hidden x experts); and the experts of
+// one GPU, its slots x 3 hidden x expert_ffn (SwiGLU's gate, up and down matrices).
+Bytes dense_grad_bytes(const MoeShape& shape);
+Bytes expert_grad_bytes(const MoeShape& shape, uint32_t slots_per_gpu);
 
 }  // namespace moesim::workload
