@@ -17,7 +17,8 @@
 namespace moesim::cli {
 namespace {
 
-constexpr size_t kMaxPoints = 10'000'000;
+// A sane limit: planning takes about 10 us a point and a point's row of parameters ~2 KB.
+constexpr size_t kMaxPoints = 1'000'000;
 
 std::string trim(const std::string& s) {
   return std::string(trim_blanks(s));
