@@ -51,6 +51,14 @@ std::span<const SummaryColumn> summary_column_table() {
       {"retransmits", "packet model: data packets sent again", &S::retransmits},
       {"timeouts", "packet model: retransmission timeouts", &S::timeouts},
       {"max_queue_bytes", "packet model: the largest data queue at any port", &S::max_queue_bytes},
+      {"step_us", "the whole step (MoE `--step`), the same as `cct_us`", &S::step_us},
+      {"compute_us", "the busiest GPU's compute time: the sum of its compute tasks (µs)",
+       &S::compute_us},
+      {"exposed_comm_us", "`step_us - compute_us`: time the busiest GPU is not computing (µs)",
+       &S::exposed_comm_us},
+      {"nic_bytes", "bytes leaving hosts over their NIC links, as the model carried them",
+       &S::nic_bytes},
+      {"nvlink_bytes", "bytes leaving hosts over NVLink", &S::nvlink_bytes},
   };
   return table;
 }

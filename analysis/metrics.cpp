@@ -45,6 +45,23 @@ Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunR
     }
   }
   s.mean_fabric_util = fabric_links > 0 ? fabric_sum / static_cast<double>(fabric_links) : 0;
+  double nic = 0, nvlink = 0;  // summed in doubles as the models record them, then rounded
+  for (uint32_t l = 0; l < r.links.size(); ++l) {
+    const topo::DirLink& link = topo.link(l);
+    if (topo.graph()[link.from].kind != topo::VertexKind::Host) continue;
+    (link.kind == topo::LinkKind::NvLink ? nvlink : nic) += r.links[l].bytes;
+  }
+  s.nic_bytes = static_cast<uint64_t>(std::llround(nic));
+  s.nvlink_bytes = static_cast<uint64_t>(std::llround(nvlink));
+  std::vector<int64_t> busy(w.num_hosts(), 0);
+  for (uint32_t n = 0; n < w.size(); ++n) {
+    const DagNode& node = w.node(n);
+    if (node.kind == NodeKind::Compute) busy[node.src] += node.duration.ps;  // <= 2^62 each
+  }
+  const int64_t busiest = busy.empty() ? 0 : *std::max_element(busy.begin(), busy.end());
+  s.step_us = s.cct_us;
+  s.compute_us = TimePs{busiest}.us();
+  s.exposed_comm_us = s.step_us - s.compute_us;
   s.subflows = r.subflows;
   s.events = r.events;
   s.solves = r.solves;

@@ -32,6 +32,12 @@ struct Summary {
   uint64_t retransmits = 0;
   uint64_t timeouts = 0;
   uint64_t max_queue_bytes = 0;  // largest data queue at any port
+  // Step view (MoE steps, and any DAG with compute tasks).
+  double step_us = 0;          // the whole step: cct_us
+  double compute_us = 0;       // the busiest GPU's compute time (sum of its tasks)
+  double exposed_comm_us = 0;  // step_us - compute_us: time the busiest GPU is not computing
+  uint64_t nic_bytes = 0;      // bytes leaving hosts over their NIC links
+  uint64_t nvlink_bytes = 0;   // bytes leaving hosts over NVLink
 };
 
 Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunResult& r);
