@@ -17,8 +17,8 @@ using OpenTrace = std::unique_ptr<workload::TraceReader> (*)(const std::string&,
 
 inline void fuzz_trace(const uint8_t* data, size_t size, const char* extension, OpenTrace open,
                        const workload::TraceReadOptions& options) {
-  static ScratchFile input(std::string(extension));
-  static ScratchFile copy(std::string(".copy") + extension);
+  static ScratchFile input{std::string(extension)};
+  static ScratchFile copy{std::string(".copy") + extension};
   const std::string& path = input.write(data, size);
   reject_only_input_errors([&] {
     workload::Trace trace;

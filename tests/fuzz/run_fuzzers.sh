@@ -51,8 +51,8 @@ for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 printf '%-20s %12s %10s %8s\n' harness executions exec/s crashes
 for h in "${names[@]}"; do
   log="$out/$h.log"
-  execs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' || true)"
-  rate="$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | awk '{print $2}' || true)"
+  execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' || true)"
+  rate="$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' || true)"
   crashes="$(find "$out/artifacts/$h" -type f | wc -l)"
   printf '%-20s %12s %10s %8s\n' "$h" "${execs:-?}" "${rate:-?}" "$crashes"
   ((crashes == 0)) || { status=1; echo "  see $log and $out/artifacts/$h/"; }
