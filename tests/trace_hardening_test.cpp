@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "sim/core/error.hpp"
@@ -155,4 +156,37 @@ TEST_CASE("workload::Trace: a UTF-8 byte-order mark at the start of a file is sk
         dir.write("t.csv", "iteration,layer,token,expert\n" + bom + "0,0,0,1\n");
     REQUIRE_THAT(input_error([&] { wl::read_trace(path, {4, 0}); }), Contains("\\xef\\xbb\\xbf0"));
   }
+}
+
+namespace {
+
+// Open file descriptors of this process (Linux: the entries of /proc/self/fd).
+size_t open_fds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+
+}  // namespace
+
+// Found by tests/fuzz/fuzz_trace_binary: the reader's constructor opened the file and then threw
+// on a bad header before any destructor could close it, so every rejected file leaked a
+// descriptor, and a long-lived process (a sweep worker, a fuzzer) eventually could open nothing.
+TEST_CASE("workload::open_binary_trace: a rejected header leaves no file open") {
+  TraceTempDir dir;
+  const std::string bad_magic = dir.write("magic.mtrace", "NOTATRACE...............");
+  const std::string bad_version = dir.write("version.mtrace", "MOETRACE\x02\0\0\0");
+  const std::string bad_shape = dir.write("shape.mtrace", mtrace_header(4, 5));
+  const std::string bad_experts = dir.write("experts.mtrace", mtrace_header(8, 2));
+  const size_t before = open_fds();
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE_THROWS_AS(wl::open_binary_trace(bad_magic, {}), InputError);
+    REQUIRE_THROWS_AS(wl::open_binary_trace(bad_version, {}), InputError);
+    REQUIRE_THROWS_AS(wl::open_binary_trace(bad_shape, {}), InputError);
+    // A header that disagrees with the options is rejected after the file was opened too.
+    REQUIRE_THROWS_AS(wl::open_binary_trace(bad_experts, {.num_experts = 4, .top_k = 0}),
+                      InputError);
+  }
+  REQUIRE(open_fds() == before);
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -35,10 +36,10 @@ bool narrow_ids(uint32_t num_experts) {
 class BinaryTraceReader : public TraceReader {
  public:
   BinaryTraceReader(const std::string& path, const TraceReadOptions& o) : path_(path) {
-    file_ = std::fopen(path.c_str(), "rb");
+    file_.reset(std::fopen(path.c_str(), "rb"));
     if (!file_) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     struct stat st {};
-    if (::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode))
+    if (::fstat(::fileno(file_.get()), &st) == 0 && S_ISREG(st.st_mode))
       file_size_ = static_cast<uint64_t>(st.st_size);
     char magic[8];
     uint32_t header[4];
@@ -62,16 +63,14 @@ class BinaryTraceReader : public TraceReader {
     if (o.top_k != 0 && o.top_k != shape_.top_k)
       fail("top_k", fmt::format("value '{}': expected {} (as given)", shape_.top_k, o.top_k));
   }
-  ~BinaryTraceReader() override { std::fclose(file_); }
-
   const TraceShape& shape() const override { return shape_; }
 
   bool next(Batch& out) override {
     out.clear();
     batch_offset_ = offset_;
     uint32_t key[3];
-    const size_t got = std::fread(key, 1, sizeof key, file_);
-    if (got == 0 && std::feof(file_)) return false;
+    const size_t got = std::fread(key, 1, sizeof key, file_.get());
+    if (got == 0 && std::feof(file_.get())) return false;
     offset_ += got;
     if (got != sizeof key) fail("batch", "truncated batch header");
     out.iteration = key[0];
@@ -114,7 +113,7 @@ class BinaryTraceReader : public TraceReader {
 
  private:
   bool read(void* dst, size_t bytes) {
-    const size_t got = std::fread(dst, 1, bytes, file_);
+    const size_t got = std::fread(dst, 1, bytes, file_.get());
     offset_ += got;
     return got == bytes;
   }
@@ -174,7 +173,12 @@ class BinaryTraceReader : public TraceReader {
   }
 
   std::string path_;
-  std::FILE* file_ = nullptr;
+  struct Closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  // Owned from the first line of the constructor on, so a header the constructor rejects
+  // (it throws, and no destructor runs) does not leak the open file.
+  std::unique_ptr<std::FILE, Closer> file_;
   std::optional<uint64_t> file_size_;  // of a regular file
   TraceShape shape_;
   size_t offset_ = 0, batch_offset_ = 0, batch_no_ = 0;

@@ -1,6 +1,9 @@
 // Text plumbing for the trace formats: buffered line reading, strict numbers, atomic output.
 #include "workloads/trace_text.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -15,6 +18,7 @@ namespace moesim::workload::text {
 namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
+constexpr size_t kMinBuffer = 4096;
 
 template <typename T>
 T parse_unsigned(std::string_view text, Where w, std::string_view field,
@@ -38,9 +42,19 @@ void fail_at(Where w, std::string_view message) {
   throw InputError(fmt::format("{}:{}: {}", *w.path, w.line, message));
 }
 
-LineReader::LineReader(std::string path) : path_(std::move(path)), buf_(kChunk) {
+LineReader::LineReader(std::string path) : path_(std::move(path)) {
   file_ = std::fopen(path_.c_str(), "rb");
   if (!file_) throw InputError(fmt::format("{}: cannot open: {}", path_, std::strerror(errno)));
+  // A small regular file gets a buffer of its size (plus one byte, so the first read reaches
+  // the end), not a zero-filled 1 MiB: many small files (tests, fuzzing) then cost no page
+  // faults. The buffer still doubles if the file has grown since.
+  size_t size = kChunk;
+  struct stat st {};
+  if (::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) < kChunk) {
+    size = std::max(kMinBuffer, static_cast<size_t>(st.st_size) + 1);
+  }
+  buf_.resize(size);
 }
 
 LineReader::~LineReader() {
