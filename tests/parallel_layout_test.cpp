@@ -10,6 +10,7 @@
 #include "cli_util.hpp"
 #include "sim/core/error.hpp"
 #include "tests/input_error.hpp"
+#include "tests/moe_fixtures.hpp"
 #include "workloads/moe_pipeline.hpp"
 #include "workloads/parallel_layout.hpp"
 
@@ -101,14 +102,7 @@ TEST_CASE("workload::ParallelLayout: bad layouts are refused naming the option")
 }
 
 TEST_CASE("workload::route_ep_groups: dispatch stays inside each EP group") {
-  MoeSpec s;
-  const MoePreset& preset = find_moe_preset("mixtral-8x7b", "test");
-  s.shape = preset.shape;
-  s.shape.layers = 2;
-  s.generator = preset.generator();
-  s.generator.num_layers = 2;
-  s.generator.seed = 3;
-  s.tokens_per_gpu = 32;
+  MoeSpec s = test::tiny_mixtral(2, 1, 3, 32);
   s.placement = "contiguous";
   const std::vector<uint32_t> leaves(8, 0);
   // 8 GPUs in 2 EP groups of 4 (8 experts: 2 per GPU).

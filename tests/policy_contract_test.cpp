@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/moe_fixtures.hpp"
+
 #include "workloads/balance_registry.hpp"
 #include "workloads/moe_pipeline.hpp"
 #include "workloads/placement_registry.hpp"
@@ -27,19 +29,9 @@ const std::vector<uint32_t> kLeaves = {10, 10, 11, 11};
 // once); 64 tokens per GPU = 256 tokens per layer, 512 (token, expert) slots.
 MoeSpec tiny_spec(const PlacementEntry& p, const BalanceEntry& b, uint32_t slots_per_gpu,
                   CapacityMode capacity) {
-  MoeSpec s;
-  const MoePreset& preset = find_moe_preset("mixtral-8x7b", "test");
-  s.shape = preset.shape;
-  s.shape.layers = 2;
-  s.generator = preset.generator();
-  s.generator.num_layers = 2;
-  s.generator.num_iterations = 2;
-  s.generator.seed = 7;
-  s.tokens_per_gpu = 64;
-  s.iterations = 2;
+  MoeSpec s = test::tiny_mixtral(2, 2, 7, 64);
   s.placement = p.name;
   s.slots_per_gpu = slots_per_gpu;
-  s.seed = 7;
   // The sampling router gives no gate weights, so a full expert drops by position.
   s.routing.capacity = {capacity, 1.0, DropPolicy::position, 0};
   apply_balance(s, b.name, {.alf_rate = 0.01}, "--balance");
