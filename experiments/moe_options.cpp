@@ -84,6 +84,15 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
     spec.reduce_scatter = s.text("grad-sync") == "reduce-scatter";
     spec.optimizer = s.time("optimizer-time");
   }
+  spec.two_batch = s.text("overlap") == "two-batch";
+  if (spec.two_batch) {  // the router routes each half as an iteration of its own
+    if (spec.tokens_per_gpu % 2 != 0) {
+      throw InputError(fmt::format("{}: {}: expected an even count with --overlap two-batch",
+                                   s.where("tokens-per-gpu"), spec.tokens_per_gpu));
+    }
+    spec.tokens_per_gpu /= 2;
+    spec.iterations *= 2;
+  }
   gen.num_experts = m.experts;
   gen.top_k = m.top_k;
   gen.num_layers = m.layers;

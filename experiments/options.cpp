@@ -191,10 +191,10 @@ std::vector<OptionSpec> make_specs() {
                  "moe: per-GPU dense compute per layer (attention, shared experts)")),
       // parallel layout (moe)
       param(count("tp", "1", "workload",
-                  "moe: tensor-parallel size T (inside a server; the forward step needs 1)", 1,
-                  kU32)),
+                  "moe: tensor-parallel size T (a TP group is T GPUs of one server)", 1, kU32)),
       param(count("pp", "1", "workload",
-                  "moe: pipeline-parallel stages P (the forward step needs 1)", 1, kU32)),
+                  "moe: pipeline-parallel stages P, each a consecutive block of the layers", 1,
+                  kU32)),
       param(with_keywords(
           count("dp", "all", "workload",
                 "moe: data-parallel size D; T x P x D = GPUs (all = GPUs / (T x P))", 1, kU32),
@@ -208,6 +208,10 @@ std::vector<OptionSpec> make_specs() {
                    "moe: forward (the MoE layers once) | train (micro-batches forward and "
                    "backward, gradient all-reduce in buckets, optimizer)",
                    {"forward", "train"})),
+      param(choice("overlap", "none", "workload",
+                   "moe: none | two-batch (each micro-batch in two halves whose phases "
+                   "interleave: one half's all-to-all under the other's compute)",
+                   {"none", "two-batch"})),
       param(count("micro-batches", "1", "workload",
                   "moe --step train: micro-batches per step (each its own router iteration)", 1,
                   kU32)),

@@ -29,15 +29,13 @@ MoeRun route_moe(const workload::MoeSpec& spec, workload::ParallelLayout layout,
   return {spec, std::move(layout), std::move(layers)};
 }
 
-workload::ParallelLayout forward_layout(const Settings& s, const topo::Topology& t) {
+workload::ParallelLayout step_layout(const Settings& s, const topo::Topology& t, uint32_t layers) {
   return with_sources(s, [&] {
     const workload::ParallelDims dims = parse_parallel_dims(s);
-    for (const auto& [name, value] : {std::pair{"tp", dims.tp}, std::pair{"pp", dims.pp}}) {
-      if (value != 1) {
-        throw FieldError(name, std::to_string(value),
-                         "1: the forward MoE step models expert parallelism only (no TP "
-                         "all-reduces or pipeline stages yet)");
-      }
+    if (dims.pp > layers) {
+      throw FieldError(
+          "pp", std::to_string(dims.pp),
+          fmt::format("at most the {} MoE layers (each stage owns at least one)", layers));
     }
     return workload::ParallelLayout(dims, topo::server_of_hosts(t));
   });
@@ -94,15 +92,17 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
             fmt::format("{} of {}", spec.kind, to_string(spec.size)), std::nullopt};
   }
   const workload::MoeSpec spec = parse_moe(sc.options, sc.seed);
-  if (spec.train && std::find(sc.details.begin(), sc.details.end(), "layers") != sc.details.end()) {
+  require_fits(sc.budget, spec, t.num_hosts());
+  MoeRun moe = with_sources(sc.options, [&] {
+    return route_moe(spec, step_layout(sc.options, t, spec.shape.layers), t);
+  });
+  const bool plain = !spec.train && !spec.two_batch && moe.layout.tp() == 1 && moe.layout.pp() == 1;
+  if (!plain && std::find(sc.details.begin(), sc.details.end(), "layers") != sc.details.end()) {
     throw InputError(
-        fmt::format("{}: 'layers': the per-layer report reads the forward step: "
-                    "expected flows, links or collectives with --step train",
+        fmt::format("{}: 'layers': the per-layer report reads the forward step on TP 1 and PP 1 "
+                    "without overlap: expected flows, links or collectives here",
                     sc.options.where("detail")));
   }
-  require_fits(sc.budget, spec, t.num_hosts());
-  MoeRun moe =
-      with_sources(sc.options, [&] { return route_moe(spec, forward_layout(sc.options, t), t); });
   Workload w = moe_workload(moe, parse_gpu_model(sc.options));
   std::string description = describe_moe(moe);
   return {std::move(w), std::move(description), std::move(moe)};

@@ -35,9 +35,9 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t);
 MoeRun route_moe(const workload::MoeSpec& spec, workload::ParallelLayout layout,
                  const topo::Topology& t);
 
-// The parallel layout of the options on the GPUs of `t`; the forward step models expert
-// parallelism only, so --tp and --pp above 1 are refused (naming the option's source).
-workload::ParallelLayout forward_layout(const Settings& s, const topo::Topology& t);
+// The parallel layout of the options on the GPUs of `t` for a model of `layers` MoE layers;
+// FieldError naming the option's source (--pp above the layers, or the layout's own checks).
+workload::ParallelLayout step_layout(const Settings& s, const topo::Topology& t, uint32_t layers);
 // The layer DAG of `run`, expert compute times from `gpu`.
 Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu);
 

@@ -43,8 +43,9 @@ struct MoeDagParams {
 // Expert compute time of `gpu` in layer `layer` (index into the span), given its expert rows.
 using ExpertTime = std::function<TimePs(uint32_t layer, uint32_t gpu)>;
 
-// `layers` in execution order (iteration-major). All must have the same num_gpus; the
-// Workload has that many hosts.
+// `layers` in execution order (iteration-major, whole iterations of layers_per_iteration): the
+// forward step of step_dag.hpp on one expert-parallel group of every GPU, iterations one after
+// another. All must have the same num_gpus; the Workload has that many hosts.
 Workload build_moe_dag(std::span<const LayerTraffic> layers, const MoeDagParams& p,
                        const ExpertTime& expert_time);
 

@@ -9,7 +9,7 @@
 #include "sim/core/options.hpp"
 #include "sim/core/rng.hpp"
 #include "workloads/placement_registry.hpp"
-#include "workloads/train_step.hpp"
+#include "workloads/step_dag.hpp"
 
 namespace moesim::workload {
 namespace {
@@ -223,34 +223,56 @@ Bytes expert_grad_bytes(const MoeShape& s, uint32_t slots_per_gpu) {
   return Bytes{uint64_t{slots_per_gpu} * 3 * s.hidden * s.expert_ffn * s.bytes_per_element};
 }
 
+namespace {
+
+// a x b, or InputError naming `what` when it passes 2^64 - 1.
+uint64_t product(uint64_t a, uint64_t b, const char* what) {
+  uint64_t out = 0;
+  if (__builtin_mul_overflow(a, b, &out)) {
+    throw InputError(fmt::format("{}: {} x {} bytes: expected at most 2^64 - 1", what, a, b));
+  }
+  return out;
+}
+
+}  // namespace
+
 Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
                       const ParallelLayout& layout) {
-  MoeDagParams p;
+  StepParams t;
+  MoeDagParams& p = t.layer;
   p.dispatch_bytes_per_token = uint64_t{spec.shape.hidden} * spec.shape.bytes_per_element;
   p.combine_bytes_per_token = p.dispatch_bytes_per_token;
   p.attention = spec.attention;
   p.layers_per_iteration = spec.shape.layers;
+  t.train = spec.train;
+  t.two_batch = spec.two_batch;
+  const uint32_t halves = spec.two_batch ? 2 : 1;
+  const size_t units = layers.traffic.size() / spec.shape.layers;
+  if (units * spec.shape.layers != layers.traffic.size() || units % halves != 0) {
+    throw InputError(fmt::format(
+        "--step {}: the router gave {} layers, not a whole number of {}micro-batches of {} "
+        "layers",
+        spec.train ? "train" : "forward", layers.traffic.size(), spec.two_batch ? "two-batch " : "",
+        spec.shape.layers));
+  }
+  t.micro_batches = static_cast<uint32_t>(units / halves);
+  // Each unit carries its GPU's tokens_per_gpu tokens (a half with two-batch: the router
+  // routed halves); a TP group's activation is its T GPUs' tokens.
+  t.activation =
+      Bytes{product(spec.tokens_per_gpu, p.dispatch_bytes_per_token, "--tokens-per-gpu")};
+  t.tp_allreduce = Bytes{product(layout.tp(), t.activation.count, "--tp")};
   const double flops = expert_flops_per_token(spec.shape);
   const ExpertTime time = [&](uint32_t layer, uint32_t gpu) {
     return cost(layers.traffic[layer].expert_rows[gpu], flops);
   };
-  if (!spec.train) return build_moe_dag(layers.traffic, p, time);
-  TrainStepParams t;
-  t.layer = p;
-  t.micro_batches = static_cast<uint32_t>(layers.traffic.size() / spec.shape.layers);
-  if (t.micro_batches * size_t{spec.shape.layers} != layers.traffic.size()) {
-    throw InputError(
-        fmt::format("--step train: the router gave {} layers, not a whole number of "
-                    "micro-batches of {} layers",
-                    layers.traffic.size(), spec.shape.layers));
+  if (spec.train) {
+    t.dense_grad_per_layer = Bytes{dense_grad_bytes(spec.shape).count / layout.tp()};
+    t.expert_grad_per_layer = expert_grad_bytes(spec.shape, layers.placement.slots_per_gpu());
+    t.bucket = spec.grad_bucket;
+    t.reduce_scatter = spec.reduce_scatter;
+    t.optimizer = spec.optimizer;
   }
-  t.dense_grad_per_layer = dense_grad_bytes(spec.shape);
-  const uint32_t slots_per_gpu = layers.placement.slots_per_gpu();
-  t.expert_grad_per_layer = expert_grad_bytes(spec.shape, slots_per_gpu);
-  t.bucket = spec.grad_bucket;
-  t.reduce_scatter = spec.reduce_scatter;
-  t.optimizer = spec.optimizer;
-  return build_train_step(layers.traffic, t, time, layout);
+  return build_step(layers.traffic, t, time, layout);
 }
 
 }  // namespace moesim::workload

@@ -34,7 +34,10 @@ struct MoeSpec {
   MoeRoutingConfig routing;
   TimePs attention{0};
   uint64_t seed = 1;
-  // --step train (workloads/train_step.hpp): one step of `micro_batches` router iterations.
+  // --overlap two-batch: every micro-batch is two halves, each a router iteration of
+  // tokens_per_gpu tokens (the halves' size).
+  bool two_batch = false;
+  // --step train (workloads/step_dag.hpp): one step of `micro_batches` router iterations.
   bool train = false;
   uint32_t micro_batches = 1;
   Bytes grad_bucket{25'000'000};
@@ -86,8 +89,8 @@ using ExpertCost =
 // multiply-add.
 double expert_flops_per_token(const MoeShape& shape);
 
-// The layer DAG of `layers` with expert times from `cost`: the forward layers, or with
-// spec.train one training step on `layout` (train_step.hpp).
+// The step DAG of `layers` on `layout` with expert times from `cost` (step_dag.hpp): the
+// forward layers, or with spec.train one training step.
 Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
                       const ParallelLayout& layout);
 

@@ -30,6 +30,11 @@ struct Tag {
   std::string phase;       // e.g. "dispatch", "reduce-scatter", or empty
   int32_t layer = -1;      // -1: not applicable
   int32_t iteration = -1;  // -1: not applicable
+  // A training or serving step (workloads/step_dag.hpp): its micro-batch, pipeline stage and
+  // pass ("fwd" or "bwd"); -1 and empty elsewhere.
+  int32_t micro_batch = -1;
+  int32_t stage = -1;
+  std::string pass;
 };
 
 class Workload {

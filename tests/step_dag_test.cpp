@@ -1,4 +1,4 @@
-// The MoE training step DAG (--step train, workloads/train_step.hpp).
+// The MoE training step DAG (--step train, workloads/step_dag.hpp).
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -7,7 +7,7 @@
 
 #include "cli_util.hpp"
 #include "workloads/parallel_layout.hpp"
-#include "workloads/train_step.hpp"
+#include "workloads/step_dag.hpp"
 
 using namespace moesim;
 using namespace moesim::workload;
@@ -43,14 +43,15 @@ std::map<std::tuple<std::string, uint32_t, uint32_t>, uint64_t> flows(const Work
 
 }  // namespace
 
-TEST_CASE("workload::train_step: backward all-to-alls carry the forward bytes transposed") {
+TEST_CASE("workload::build_step: backward all-to-alls carry the forward bytes transposed") {
   // One layer, one micro-batch, 4 GPUs; no gradients to sync. combine-grad is the dispatch
   // pattern (g -> h, the same bytes) and dispatch-grad the combine pattern (h -> g).
-  TrainStepParams p;
+  StepParams p;
+  p.train = true;
   p.layer.dispatch_bytes_per_token = 7;
   p.layer.combine_bytes_per_token = 7;
   const std::vector<LayerTraffic> layers = {traffic(4, false)};
-  const Workload w = build_train_step(
+  const Workload w = build_step(
       layers, p, [](uint32_t, uint32_t) { return TimePs{1}; }, layout(4, 4));
   const auto f = flows(w);
   uint64_t forward = 0;
@@ -68,17 +69,18 @@ TEST_CASE("workload::train_step: backward all-to-alls carry the forward bytes tr
   CHECK(forward > 0);
 }
 
-TEST_CASE("workload::train_step: compute runs one task at a time per GPU") {
+TEST_CASE("workload::build_step: compute runs one task at a time per GPU") {
   // No traffic: each GPU is one chain of M x L x (attention a, expert e, expert-bwd 2e,
   // attention-bwd 2a) and the optimizer o. M 2, L 3, a 5, e 7, o 11:
   // 2 x 3 x 3 x (5 + 7) + 11 = 227 ps.
-  TrainStepParams p;
+  StepParams p;
+  p.train = true;
   p.layer.attention = TimePs{5};
   p.layer.layers_per_iteration = 3;
   p.micro_batches = 2;
   p.optimizer = TimePs{11};
   const std::vector<LayerTraffic> layers(6, traffic(2, true));
-  const Workload w = build_train_step(
+  const Workload w = build_step(
       layers, p, [](uint32_t, uint32_t) { return TimePs{7}; }, layout(2, 2));
   CHECK(w.num_flows() == 0);
   CHECK(w.compute_critical_path() == TimePs{227});
@@ -98,14 +100,15 @@ TEST_CASE("workload::train_step: compute runs one task at a time per GPU") {
   CHECK(roots == std::vector<int>{1, 1});
 }
 
-TEST_CASE("workload::train_step: gradients are ring-reduced in buckets over their groups") {
+TEST_CASE("workload::build_step: gradients are ring-reduced in buckets over their groups") {
   // 4 GPUs, EP 2: the DP group is all 4, the expert-DP groups {0, 2} and {1, 3} (same EP
   // rank). L = 3 layers of 12 dense and 6 expert gradient bytes; bucket 24 B. Dense buckets
   // in backward order: layers 2 and 1 fill one (24 B), layer 0 a second (12 B). A ring
   // all-reduce over d ranks sends 2 (d - 1) / d of a bucket per rank (chunks of size / d, here
   // whole): d = 4, 36 B in all -> 2 x 3 / 4 x 36 = 54 B per rank, 216 B over the group.
   // Experts: 18 B in one bucket, d = 2: 2 x 1 / 2 x 18 = 18 B per rank, 72 B over 4 GPUs.
-  TrainStepParams p;
+  StepParams p;
+  p.train = true;
   p.layer.layers_per_iteration = 3;
   p.dense_grad_per_layer = Bytes{12};
   p.expert_grad_per_layer = Bytes{6};
@@ -121,7 +124,7 @@ TEST_CASE("workload::train_step: gradients are ring-reduced in buckets over thei
     }
     return per_src;
   };
-  const Workload w = build_train_step(layers, p, ps, layout(4, 2));
+  const Workload w = build_step(layers, p, ps, layout(4, 2));
   CHECK(sent(w, "dp-grad") == std::vector<uint64_t>{54, 54, 54, 54});
   CHECK(sent(w, "expert-grad") == std::vector<uint64_t>{18, 18, 18, 18});
   // Flows: dense 2 rings x 2 (4 - 1) steps x 4 ranks = 48; experts 2 groups x 2 steps x 2 = 8.
@@ -136,14 +139,15 @@ TEST_CASE("workload::train_step: gradients are ring-reduced in buckets over thei
   }
   // ZeRO-style reduce-scatter: half the ring, (d - 1) / d of each bucket: 27 B per rank.
   p.reduce_scatter = true;
-  CHECK(sent(build_train_step(layers, p, ps, layout(4, 2)), "dp-grad") ==
+  CHECK(sent(build_step(layers, p, ps, layout(4, 2)), "dp-grad") ==
         std::vector<uint64_t>{27, 27, 27, 27});
 }
 
-TEST_CASE("workload::train_step: traffic and gradient rings leave the compute chain as is") {
+TEST_CASE("workload::build_step: traffic and gradient rings leave the compute chain as is") {
   // Flows add no compute: the longest compute chain stays M 1 x L 2 x 3 x (a 1000 + e 2000)
   // = 18000 ps (finalize also proves the DAG acyclic).
-  TrainStepParams p;
+  StepParams p;
+  p.train = true;
   p.layer.dispatch_bytes_per_token = 64;
   p.layer.combine_bytes_per_token = 64;
   p.layer.attention = TimePs{1000};
@@ -151,7 +155,7 @@ TEST_CASE("workload::train_step: traffic and gradient rings leave the compute ch
   p.dense_grad_per_layer = Bytes{4096};
   p.expert_grad_per_layer = Bytes{2048};
   const std::vector<LayerTraffic> layers(2, traffic(4, false));
-  const Workload w = build_train_step(
+  const Workload w = build_step(
       layers, p, [](uint32_t, uint32_t) { return TimePs{2000}; }, layout(4, 2));
   CHECK(w.compute_critical_path() == TimePs{18000});
   CHECK(w.num_flows() > 0);
