@@ -26,6 +26,11 @@ T enum_of(const Settings& s, const std::string& name,
   throw InternalError(fmt::format("option {}: choice '{}' has no value", name, s.text(name)));
 }
 
+constexpr std::pair<std::string_view, workload::MoeStep> kStep[] = {
+    {"forward", workload::MoeStep::forward},
+    {"prefill", workload::MoeStep::prefill},
+    {"decode", workload::MoeStep::decode},
+    {"train", workload::MoeStep::train}};
 constexpr std::pair<std::string_view, workload::CapacityMode> kCapacity[] = {
     {"dropless", workload::CapacityMode::dropless},
     {"drop", workload::CapacityMode::drop},
@@ -60,20 +65,26 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
   }
   spec.tokens_per_gpu = static_cast<uint32_t>(s.count("tokens-per-gpu"));
   spec.iterations = static_cast<uint32_t>(s.count("iterations"));
-  spec.train = s.text("step") == "train";
-  for (const char* name : {"micro-batches", "grad-bucket", "grad-sync", "optimizer-time"}) {
-    if (!spec.train && s.source(name) != "default") {
+  spec.step = enum_of(s, "step", kStep);
+  const auto only_with = [&](const char* name, workload::MoeStep step, const char* step_name) {
+    if (spec.step != step && s.source(name) != "default") {
       throw InputError(
-          fmt::format("{}: '{}' is only used by --step train", s.where(name), s.get(name)));
+          fmt::format("{}: '{}' is only used by --step {}", s.where(name), s.get(name), step_name));
+    }
+  };
+  for (const char* name : {"micro-batches", "grad-bucket", "grad-sync", "optimizer-time"})
+    only_with(name, workload::MoeStep::train, "train");
+  for (const char* name : {"decode-steps", "batch", "context"})
+    only_with(name, workload::MoeStep::decode, "decode");
+  if (spec.step == workload::MoeStep::train || spec.step == workload::MoeStep::decode) {
+    if (spec.iterations != 1) {
+      throw InputError(fmt::format(
+          "{}: '{}': expected 1 with --step {} (one step of {})", s.where("iterations"),
+          spec.iterations, s.text("step"),
+          spec.train() ? "--micro-batches router iterations" : "--decode-steps iterations"));
     }
   }
-  if (spec.train) {
-    if (spec.iterations != 1) {
-      throw InputError(
-          fmt::format("{}: '{}': expected 1 with --step train (one step of "
-                      "--micro-batches router iterations)",
-                      s.where("iterations"), spec.iterations));
-    }
+  if (spec.train()) {
     spec.micro_batches = static_cast<uint32_t>(s.count("micro-batches"));
     spec.iterations = spec.micro_batches;
     spec.grad_bucket = s.bytes("grad-bucket");
@@ -83,6 +94,32 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
     }
     spec.reduce_scatter = s.text("grad-sync") == "reduce-scatter";
     spec.optimizer = s.time("optimizer-time");
+  }
+  if (spec.step == workload::MoeStep::decode) {
+    for (const char* name : {"tokens-per-gpu", "attention-time"}) {
+      if (s.source(name) != "default") {
+        throw InputError(
+            fmt::format("{}: '{}': --step decode takes --batch tokens per GPU and "
+                        "its own attention time model",
+                        s.where(name), s.get(name)));
+      }
+    }
+    const bool replay = !s.text("trace").empty();
+    if (s.is("batch", "none") && !replay) {
+      throw InputError(
+          fmt::format("{}: none: expected --batch B (tokens per GPU in each decode "
+                      "step) with --step decode",
+                      s.where("batch")));
+    }
+    if (!s.is("batch", "none")) {
+      if (replay) {
+        throw InputError(fmt::format("{}: '{}': a replayed trace gives each decode step's tokens",
+                                     s.where("batch"), s.get("batch")));
+      }
+      spec.tokens_per_gpu = static_cast<uint32_t>(s.count("batch"));
+    }
+    spec.iterations = static_cast<uint32_t>(s.count("decode-steps"));
+    spec.context = static_cast<uint32_t>(s.count("context"));
   }
   spec.two_batch = s.text("overlap") == "two-batch";
   if (spec.two_batch) {  // the router routes each half as an iteration of its own
@@ -134,6 +171,7 @@ workload::ParallelDims parse_parallel_dims(const Settings& s) {
 sim::GpuModel parse_gpu_model(const Settings& s) {
   sim::GpuModel gpu;
   gpu.peak_flops = s.real("gpu-tflops") * 1e12;
+  gpu.hbm_bytes_per_s = s.real("gpu-hbm-gbs") * 1e9;
   return gpu;
 }
 

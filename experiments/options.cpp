@@ -205,9 +205,26 @@ std::vector<OptionSpec> make_specs() {
                                 1, kU32),
                           {"all"})),
       param(choice("step", "forward", "workload",
-                   "moe: forward (the MoE layers once) | train (micro-batches forward and "
-                   "backward, gradient all-reduce in buckets, optimizer)",
-                   {"forward", "train"})),
+                   "moe: forward (the MoE layers, iterations one after another) | prefill "
+                   "(serving: forward of the prompt tokens) | decode (serving: --decode-steps "
+                   "steps of --batch tokens per GPU) | train (micro-batches forward and backward "
+                   "in 1F1B, gradient sync in buckets, optimizer)",
+                   {"forward", "prefill", "decode", "train"})),
+      param(count("decode-steps", "16", "workload",
+                  "moe --step decode: decode steps (a replayed trace: at most this many of its "
+                  "iterations after the first)",
+                  1, kU32)),
+      param(with_keywords(
+          count("batch", "none", "workload",
+                "moe --step decode: tokens (sequences) per GPU in each decode step", 1, kU32),
+          {"none"})),
+      param(count("context", "1024", "workload",
+                  "moe --step decode: KV-cache tokens per sequence at the first decode step "
+                  "(one more each step)",
+                  0, kU32)),
+      param(real("gpu-hbm-gbs", "3350", "workload",
+                 "moe: GPU memory bandwidth in GB/s (H100 SXM: 3350), for decode attention", 1e-3,
+                 1e9)),
       param(choice("overlap", "none", "workload",
                    "moe: none | two-batch (each micro-batch in two halves whose phases "
                    "interleave: one half's all-to-all under the other's compute)",

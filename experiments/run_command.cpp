@@ -128,7 +128,7 @@ int run_command(const Context& ctx, const Args& args) {
     }
     first = false;
     // The per-layer table reads a forward layer DAG.
-    if (bw.moe && !bw.moe->spec.train && runs.empty()) {
+    if (bw.moe && bw.moe->per_layer() && runs.empty()) {
       runs.emplace_back(run_id, std::move(o.result));
     }
     rows.push_back(std::move(row));

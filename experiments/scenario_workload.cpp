@@ -42,10 +42,15 @@ workload::ParallelLayout step_layout(const Settings& s, const topo::Topology& t,
 }
 
 Workload moe_workload(const MoeRun& run, const sim::GpuModel& gpu) {
+  const workload::MoeShape& shape = run.spec.shape;
   return workload::moe_workload(
       run.spec, run.layers,
       [&gpu](std::span<const uint64_t> rows, double flops_per_row) {
         return sim::expert_compute_time(gpu, rows, flops_per_row);
+      },
+      [&gpu, &shape](uint64_t tokens, uint64_t kv_tokens) {
+        return sim::decode_attention_time(gpu, tokens, kv_tokens, shape.hidden,
+                                          shape.bytes_per_element);
       },
       run.layout);
 }
@@ -96,8 +101,8 @@ BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
   MoeRun moe = with_sources(sc.options, [&] {
     return route_moe(spec, step_layout(sc.options, t, spec.shape.layers), t);
   });
-  const bool plain = !spec.train && !spec.two_batch && moe.layout.tp() == 1 && moe.layout.pp() == 1;
-  if (!plain && std::find(sc.details.begin(), sc.details.end(), "layers") != sc.details.end()) {
+  if (!moe.per_layer() &&
+      std::find(sc.details.begin(), sc.details.end(), "layers") != sc.details.end()) {
     throw InputError(
         fmt::format("{}: 'layers': the per-layer report reads the forward step on TP 1 and PP 1 "
                     "without overlap: expected flows, links or collectives here",

@@ -19,6 +19,12 @@ struct MoeRun {
   workload::MoeSpec spec;
   workload::ParallelLayout layout;  // the GPUs' TP/PP/DP/EP coordinates (layout.csv)
   workload::MoeLayers layers;
+
+  // Whether the per-layer report (moe_report.hpp) can read the step: a forward step without
+  // TP, PP or overlap, four tags per layer.
+  bool per_layer() const {
+    return !spec.train() && !spec.two_batch && layout.tp() == 1 && layout.pp() == 1;
+  }
 };
 
 struct BuiltWorkload {

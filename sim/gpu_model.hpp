@@ -24,6 +24,8 @@ struct GpuModel {
   double max_efficiency = 0.68;
   double half_tokens = 160;
   TimePs launch{0};
+  // HBM bandwidth: H100 SXM's 3.35 TB/s. Decode attention reads its weights and KV cache.
+  double hbm_bytes_per_s = 3.35e12;
 };
 
 // eta(n): the fraction of peak an expert GEMM over n tokens achieves.
@@ -33,5 +35,14 @@ double gemm_efficiency(const GpuModel& g, uint64_t tokens);
 // costing flops_per_token (forward: 2 * 3 * hidden * expert_ffn for a SwiGLU expert).
 TimePs expert_compute_time(const GpuModel& g, std::span<const uint64_t> tokens_per_expert,
                            double flops_per_token);
+
+// One decode step's attention on one GPU and layer: `tokens` new tokens (one per sequence),
+// each attending over `kv_tokens` cached ones, hidden size h, `bytes_per_element`. It is the
+// roofline's larger side: memory, reading the Q, K, V, O weights (4 h^2 elements) and the
+// K and V cache (2 h elements per token and sequence, no grouped-query saving) at HBM
+// bandwidth; or compute, 2 x 4 h^2 FLOPs per token for the projections and 4 h per cached
+// token for the scores and their weighted sum, at the peak rate times eta(tokens).
+TimePs decode_attention_time(const GpuModel& g, uint64_t tokens, uint64_t kv_tokens,
+                             uint64_t hidden, uint64_t bytes_per_element);
 
 }  // namespace moesim::sim

@@ -18,16 +18,6 @@ const std::string kMixtral = std::string(MOESIM_SHARED_DATA) +
                              "/traces/mixtral-8x7b_vllm_Mario928-speculative-moe/"
                              "gsm8k_2_routing.jsonl";
 
-// Sums a numeric column over the data rows of a CSV.
-double column_sum(const std::string& csv, const std::string& name) {
-  const auto lines = split(csv, '\n');
-  const size_t c = column(lines.at(0), name);
-  double sum = 0;
-  for (size_t i = 1; i < lines.size(); ++i)
-    sum += std::stod(split(lines[i], ',').at(c));
-  return sum;
-}
-
 // Per iteration of layers.csv: max_expert_rows / mean_expert_rows averaged over its layers.
 std::map<int, double> expert_max_over_mean(const std::string& csv) {
   const auto lines = split(csv, '\n');

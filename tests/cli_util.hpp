@@ -63,4 +63,14 @@ inline size_t column(const std::string& header, const std::string& name) {
   return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
 }
 
+// Sums a numeric column over the data rows of a CSV.
+inline double column_sum(const std::string& csv, const std::string& name) {
+  const auto lines = split(csv, '\n');
+  const size_t c = column(lines.at(0), name);
+  double sum = 0;
+  for (size_t i = 1; i < lines.size(); ++i)
+    sum += std::stod(split(lines[i], ',').at(c));
+  return sum;
+}
+
 }  // namespace moesim::test

@@ -61,9 +61,51 @@ TraceGenSpec router_for(const MoeSpec& spec, uint32_t num_gpus) {
   return gen;
 }
 
+namespace {
+
+// The iterations [first, first + count) of a trace by position (count 0: all after first),
+// renumbered from 0: the prefill pass or the decode steps of a serving trace.
+class IterationWindow : public TraceReader {
+ public:
+  IterationWindow(std::unique_ptr<TraceReader> in, uint32_t first, uint32_t count)
+      : in_(std::move(in)), first_(first), count_(count) {}
+
+  bool next(Batch& out) override {
+    while (in_->next(out)) {
+      if (!seen_ || out.iteration != last_) {
+        position_ += seen_ ? 1 : 0;
+        seen_ = true;
+        last_ = out.iteration;
+      }
+      if (position_ < first_) continue;
+      if (count_ != 0 && position_ - first_ >= count_) return false;
+      out.iteration = position_ - first_;
+      return true;
+    }
+    return false;
+  }
+  const TraceShape& shape() const override { return in_->shape(); }
+
+ private:
+  std::unique_ptr<TraceReader> in_;
+  uint32_t first_, count_;
+  bool seen_ = false;
+  uint32_t last_ = 0, position_ = 0;
+};
+
+}  // namespace
+
 TraceSource trace_source(const MoeSpec& spec, uint32_t num_gpus) {
   if (!spec.trace.empty()) {
     const TraceReadOptions read{spec.shape.experts, spec.shape.top_k};
+    if (spec.step == MoeStep::prefill || spec.step == MoeStep::decode) {
+      const bool prefill = spec.step == MoeStep::prefill;
+      return [path = spec.trace, read, prefill,
+              n = spec.iterations]() -> std::unique_ptr<TraceReader> {
+        return std::make_unique<IterationWindow>(open_trace(path, read), prefill ? 0 : 1,
+                                                 prefill ? 1 : n);
+      };
+    }
     return [path = spec.trace, read]() { return open_trace(path, read); };
   }
   return [gen = router_for(spec, num_gpus)]() -> std::unique_ptr<TraceReader> {
@@ -112,16 +154,47 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
   MoeRoutingConfig rc = spec.routing;
   rc.num_gpus = num_gpus;
   rc.node_of_gpu = leaf_of_gpu;
+  // Every iteration gets all its layers, in order: a layer a trace leaves out (the real
+  // Mixtral profiler drops some (token, layer) records) routes no tokens.
+  const auto add = [&](uint32_t iteration, uint32_t layer, LayerTraffic t, const LayerStats& st) {
+    out.iteration.push_back(iteration);
+    out.layer.push_back(layer);
+    out.traffic.push_back(std::move(t));
+    out.stats.push_back(st);
+  };
+  const auto empty_layer = [&] {
+    LayerTraffic empty;
+    empty.num_gpus = num_gpus;
+    empty.tokens.assign(size_t{num_gpus} * num_gpus, 0);
+    empty.expert_rows.assign(num_gpus, std::vector<uint64_t>(out.placement.slots_per_gpu(), 0));
+    return empty;
+  };
+  const auto pad = [&](uint32_t iteration, uint32_t until) {
+    while (!out.layer.empty() && out.iteration.back() == iteration &&
+           out.layer.back() + 1 < until) {
+      add(iteration, out.layer.back() + 1, empty_layer(), LayerStats{});
+    }
+  };
   auto reader = reopen();
   while (reader->next(b)) {
     check_layer(b);
+    const bool same = !out.layer.empty() && out.iteration.back() == b.iteration;
+    if (same && b.layer <= out.layer.back()) {
+      throw InputError(
+          fmt::format("trace: iteration {}: layer {} after layer {}: expected each "
+                      "iteration's layers in increasing order",
+                      b.iteration, b.layer, out.layer.back()));
+    }
+    if (!same && !out.layer.empty()) pad(out.iteration.back(), layers);
+    if (!same && b.layer > 0) {  // the iteration starts past layer 0: an empty layer 0 first
+      add(b.iteration, 0, empty_layer(), LayerStats{});
+    }
+    pad(b.iteration, b.layer);
     RoutedLayer r = route_layer(b, out.placement, b.layer, rc);
-    out.iteration.push_back(b.iteration);
-    out.layer.push_back(b.layer);
-    out.traffic.push_back(std::move(r.traffic));
-    out.stats.push_back(r.stats);
+    add(b.iteration, b.layer, std::move(r.traffic), r.stats);
   }
   if (out.traffic.empty()) throw InputError("trace: no tokens: expected at least one batch");
+  pad(out.iteration.back(), layers);
   return out;
 }
 
@@ -225,6 +298,20 @@ Bytes expert_grad_bytes(const MoeShape& s, uint32_t slots_per_gpu) {
 
 namespace {
 
+const char* step_name(MoeStep s) {
+  switch (s) {
+    case MoeStep::forward:
+      return "forward";
+    case MoeStep::prefill:
+      return "prefill";
+    case MoeStep::decode:
+      return "decode";
+    case MoeStep::train:
+      return "train";
+  }
+  return "?";
+}
+
 // a x b, or InputError naming `what` when it passes 2^64 - 1.
 uint64_t product(uint64_t a, uint64_t b, const char* what) {
   uint64_t out = 0;
@@ -237,14 +324,14 @@ uint64_t product(uint64_t a, uint64_t b, const char* what) {
 }  // namespace
 
 Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
-                      const ParallelLayout& layout) {
+                      const AttentionCost& attention, const ParallelLayout& layout) {
   StepParams t;
   MoeDagParams& p = t.layer;
   p.dispatch_bytes_per_token = uint64_t{spec.shape.hidden} * spec.shape.bytes_per_element;
   p.combine_bytes_per_token = p.dispatch_bytes_per_token;
   p.attention = spec.attention;
   p.layers_per_iteration = spec.shape.layers;
-  t.train = spec.train;
+  t.train = spec.train();
   t.two_batch = spec.two_batch;
   const uint32_t halves = spec.two_batch ? 2 : 1;
   const size_t units = layers.traffic.size() / spec.shape.layers;
@@ -252,7 +339,7 @@ Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const Expert
     throw InputError(fmt::format(
         "--step {}: the router gave {} layers, not a whole number of {}micro-batches of {} "
         "layers",
-        spec.train ? "train" : "forward", layers.traffic.size(), spec.two_batch ? "two-batch " : "",
+        step_name(spec.step), layers.traffic.size(), spec.two_batch ? "two-batch " : "",
         spec.shape.layers));
   }
   t.micro_batches = static_cast<uint32_t>(units / halves);
@@ -265,7 +352,16 @@ Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const Expert
   const ExpertTime time = [&](uint32_t layer, uint32_t gpu) {
     return cost(layers.traffic[layer].expert_rows[gpu], flops);
   };
-  if (spec.train) {
+  if (spec.step == MoeStep::decode) {
+    // Step k's tokens per GPU (the batch; a replayed trace's tokens over the GPUs) attend
+    // over context + k cached tokens.
+    const uint64_t gpus = layout.num_gpus();
+    for (size_t u = 0; u < units; ++u) {
+      const uint64_t tokens = (layers.stats[u * spec.shape.layers].tokens + gpus - 1) / gpus;
+      t.attention.push_back(attention(tokens, uint64_t{spec.context} + u / halves));
+    }
+  }
+  if (spec.train()) {
     t.dense_grad_per_layer = Bytes{dense_grad_bytes(spec.shape).count / layout.tp()};
     t.expert_grad_per_layer = expert_grad_bytes(spec.shape, layers.placement.slots_per_gpu());
     t.bucket = spec.grad_bucket;

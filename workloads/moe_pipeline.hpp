@@ -23,6 +23,10 @@
 
 namespace moesim::workload {
 
+// --step: forward (the MoE layers, iterations one after another), prefill and decode (serving
+// steps, forward only) or train (forward and backward of micro-batches, gradient sync).
+enum class MoeStep : uint8_t { forward, prefill, decode, train };
+
 struct MoeSpec {
   MoeShape shape;
   uint32_t tokens_per_gpu = 4096;
@@ -37,12 +41,18 @@ struct MoeSpec {
   // --overlap two-batch: every micro-batch is two halves, each a router iteration of
   // tokens_per_gpu tokens (the halves' size).
   bool two_batch = false;
-  // --step train (workloads/step_dag.hpp): one step of `micro_batches` router iterations.
-  bool train = false;
+  MoeStep step = MoeStep::forward;
+  // decode: `iterations` steps of tokens_per_gpu tokens (the batch) per GPU; step k's
+  // attention reads a KV cache of context + k tokens. A replayed trace gives prefill its first
+  // iteration and decode the iterations after it (at most `iterations` of them).
+  uint32_t context = 1024;
+  // train (workloads/step_dag.hpp): one step of `micro_batches` router iterations.
   uint32_t micro_batches = 1;
   Bytes grad_bucket{25'000'000};
   bool reduce_scatter = false;
   TimePs optimizer{0};
+
+  bool train() const { return step == MoeStep::train; }
 };
 
 // Per (iteration, layer): the layer traffic and its statistics, in execution order, and the
@@ -89,10 +99,14 @@ using ExpertCost =
 // multiply-add.
 double expert_flops_per_token(const MoeShape& shape);
 
-// The step DAG of `layers` on `layout` with expert times from `cost` (step_dag.hpp): the
-// forward layers, or with spec.train one training step.
+// Decode attention time of one GPU and layer: `tokens` new tokens over `kv_tokens` cached
+// ones (the cluster's GPU model).
+using AttentionCost = std::function<TimePs(uint64_t tokens, uint64_t kv_tokens)>;
+
+// The step DAG of `layers` on `layout` (step_dag.hpp), expert times from `cost` and decode
+// attention times from `attention`.
 Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const ExpertCost& cost,
-                      const ParallelLayout& layout);
+                      const AttentionCost& attention, const ParallelLayout& layout);
 
 // Gradient bytes per layer (spec.bytes_per_element per parameter), as the training step
 // reduces them: the dense part of one layer on each GPU, attention's Q, K, V and O projections
