@@ -10,6 +10,8 @@ std::span<const CommandEntry> command_table() {
       {"rsn", "the random-spatial-network experiment: kernels x long-range share", &rsn_command},
       {"placement", "the expert-placement experiment (placements x balancing x transports)",
        &placement_command},
+      {"training", "the MoE training-step experiment (transports x placement x overlap)",
+       &training_command},
       {"trace", "gen | stats | convert router traces", &trace_command},
       {"replay", "replay a real router trace through placement, balancing and the network",
        &replay_command},

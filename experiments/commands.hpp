@@ -42,6 +42,7 @@ int topo_command(const Context& ctx, const Args& args);
 int rsn_command(const Context& ctx, const Args& args);
 // `moesim placement`: placements x balancing x transports on a skewed and a real trace.
 int placement_command(const Context& ctx, const Args& args);
+int training_command(const Context& ctx, const Args& args);
 // `moesim place` / `moesim balance`: expert placement and LLEP from CSV to CSV.
 int place_command(const Context& ctx, const Args& args);
 int balance_command(const Context& ctx, const Args& args);
