@@ -3,13 +3,15 @@
 // group-limited router) scaled to 4 MoE layers, on the default leaf-spine with 8-GPU servers,
 // TP 1 x PP 2 x DP 64 with EP 32 (two EP groups per stage), 4 micro-batches of 512 tokens per
 // GPU, attention 200 us per layer. Placements: contiguous, and eplb with one spare slot per
-// GPU (32 redundant experts per EP group, as DeepSeek-V3's prefill deployment). One row per
+// GPU above the experts an EP rank holds (with EP 32, 32 redundant experts per group, as
+// DeepSeek-V3's prefill deployment). One row per
 // (placement, overlap, transport, model) in training.csv, and a figure of the step time.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include "analysis/metrics.hpp"
 #include "experiments/commands.hpp"
+#include "experiments/moe_options.hpp"
 #include "experiments/output_dir.hpp"
 #include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
@@ -27,7 +29,7 @@ struct Case {
 const std::vector<Case>& placements() {
   static const std::vector<Case> p = {
       {"contiguous", {{"placement", "contiguous"}}},
-      {"eplb+spare", {{"placement", "eplb"}, {"slots-per-gpu", "9"}}},
+      {"eplb+spare", {{"placement", "eplb"}, {"slots-per-gpu", "spare"}}},
   };
   return p;
 }
@@ -85,8 +87,11 @@ int training_command(const Context& ctx, const Args& args) {
   for (const Case& pl : placements()) {
     for (const char* overlap : kOverlaps) {
       Settings point = settings;
+      // "spare": one slot per GPU above the experts an EP rank holds.
+      const workload::MoeSpec spec = parse_moe(point, 1);
+      const uint32_t spare = spec.shape.experts / step_layout(point, t, spec.shape.layers).ep() + 1;
       for (const auto& [k, v] : pl.options)
-        point.set(k, v, "default");
+        point.set(k, std::string(v) == "spare" ? std::to_string(spare) : v, "default");
       point.set("overlap", overlap, "default");
       const Scenario sc = parse_scenario(point, ctx.models);
       const BuiltWorkload bw = build_workload(sc, t);
