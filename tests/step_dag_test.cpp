@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "cli_util.hpp"
+#include "sim/core/rng.hpp"
 #include "sim/gpu_model.hpp"
 #include "sim/model.hpp"
 #include "tests/fixtures.hpp"
@@ -368,4 +369,42 @@ TEST_CASE("cli::run: the raw Mixtral serving trace replays as prefill and decode
   CHECK(std::count(decode.begin(), decode.end(), '\n') == 1 + 5 * 32);
   CHECK(test::column_sum(decode, "tokens") <= 5 * 32);
   CHECK(test::column_sum(decode, "tokens") > 0);
+}
+
+TEST_CASE("workload::build_step: two-batch is never slower than none on random layers") {
+  // Random traffic among the 4 hosts of the tiny leaf-spine (even token counts, so halves
+  // carry exactly half), random positive attention and expert times (halves take half), 2
+  // layers, train: halves can only start work earlier, so the step never grows.
+  const topo::Topology t = topo::build_leaf_spine(test::tiny_leaf_spine());
+  const uint32_t n = t.num_hosts();
+  const topo::Routing r(t);
+  Rng rng = make_stream(7, "two-batch-property");
+  for (int trial = 0; trial < 20; ++trial) {
+    LayerTraffic full = traffic(n, true);
+    for (uint32_t a = 0; a < n; ++a)
+      for (uint32_t b = 0; b < n; ++b)
+        if (a != b) full.tokens[size_t{a} * n + b] = 2 * rng.below(51);
+    LayerTraffic half = full;
+    for (uint64_t& v : half.tokens)
+      v /= 2;
+    const int64_t attn = 2 * static_cast<int64_t>(1 + rng.below(5'000'000));
+    const int64_t exp = 2 * static_cast<int64_t>(1 + rng.below(5'000'000));
+    const auto run = [&](bool two) {
+      StepParams p;
+      p.train = true;
+      p.two_batch = two;
+      p.layer.layers_per_iteration = 2;
+      p.layer.dispatch_bytes_per_token = p.layer.combine_bytes_per_token = 1000;
+      p.layer.attention = TimePs{two ? attn / 2 : attn};
+      const std::vector<LayerTraffic> l(two ? 4 : 2, two ? half : full);
+      const TimePs e{two ? exp / 2 : exp};
+      const Workload w = build_step(
+          l, p, [e](uint32_t, uint32_t) { return e; },
+          ParallelLayout({.dp = n, .ep = n}, std::vector<int32_t>(n, -1)));
+      const sim::PathSet paths = sim::assign_paths(r, w, sim::parse_transport("ecmp"), 1);
+      return sim::make_model("fluid")->run(r, w, paths).makespan;
+    };
+    INFO("trial " << trial);
+    CHECK(run(true) <= run(false));
+  }
 }
