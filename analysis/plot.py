@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Figures from moesim's CSV files, for `moesim plot` (which runs this with /usr/bin/python3).
 
-    plot.py FILE --kind line|bar|cdf|heatmap [--x KEY] [--y KEY] [--hue KEY] [--col KEY]
-            [--value METRIC] [--where KEY=VALUE ...] [--error ci95|std|none] --out PREFIX
+    plot.py FILE --kind line|bar|cdf|heatmap|timeline [--x KEY] [--y KEY] [--hue KEY]
+            [--col KEY] [--value METRIC] [--where KEY=VALUE ...] [--error ci95|std|none]
+            --out PREFIX
 
-FILE is a results.csv (of `moesim run` or `moesim sweep`), a flows.csv, a links.csv, or a
-traffic matrix (CSV of numbers, one row per source). Writes PREFIX.png and PREFIX.svg (through
-temporary names, so nothing half-written is left) and prints `series: N`, the number of lines,
-bar groups, curves or heatmap panels drawn. Rows of a sweep whose status is not ok are left
+FILE is a results.csv (of `moesim run` or `moesim sweep`), a flows.csv, a links.csv, a
+phases.csv (--kind timeline: a Gantt chart per run), or a traffic matrix (CSV of numbers, one
+row per source). Writes PREFIX.png and PREFIX.svg (through temporary names, so nothing
+half-written is left) and prints `series: N`, the number of lines, bar groups, curves, heatmap
+panels or timeline panels drawn. Rows of a sweep whose status is not ok are left
 out. Rows that share (col, hue, x) are averaged; the error bars show the 95 % confidence
 interval of the mean (Student t) or the standard deviation over them, e.g. over seeds.
 Bad input: one line `moesim: error: ...` on stderr and exit code 2.
@@ -112,7 +114,7 @@ def parse_args(argv):
 
     p = Parser(prog="moesim plot", description=__doc__.split("\n")[0])
     p.add_argument("file")
-    p.add_argument("--kind", default="line", choices=["line", "bar", "cdf", "heatmap"])
+    p.add_argument("--kind", default="line", choices=["line", "bar", "cdf", "heatmap", "timeline"])
     p.add_argument("--x")
     p.add_argument("--y")
     p.add_argument("--hue")
@@ -358,6 +360,66 @@ def plot_heatmap(df, args):
     return fig, len(groups)
 
 
+# The step DAG's phases (workloads/step_dag.hpp) in execution order, for stable colours; the
+# compute phases are drawn full height, communication thinner in a sub-lane of its kind.
+PHASES = ["attention", "tp-allreduce", "dispatch", "expert", "combine", "pp-send",
+          "combine-grad", "expert-bwd", "dispatch-grad", "attention-bwd", "dp-grad",
+          "expert-grad", "optimizer"]
+COMPUTE = {"attention", "expert", "attention-bwd", "expert-bwd", "optimizer"}
+COMM_OFFSET = {"dispatch": -0.22, "combine": -0.22, "combine-grad": -0.22,
+               "dispatch-grad": -0.22, "tp-allreduce": 0.0, "pp-send": 0.0, "dp-grad": 0.22,
+               "expert-grad": 0.22}  # lane centre + offset; unknown phases at 0
+
+
+def plot_timeline(df, args):
+    for opt in ("x", "y", "hue", "col", "value"):
+        if getattr(args, opt):
+            fail(f"--{opt}: not used by --kind timeline (lanes are stages, bars phases): "
+                 "expected a phases.csv and at most --where, --title, --out")
+    for name in ("stage", "phase", "start_us", "finish_us"):
+        if name not in df.columns:
+            fail(f"plot: '{args.file}': no column '{name}': expected the columns of a "
+                 "phases.csv (moesim run --detail phases)")
+    for name in ("stage", "start_us", "finish_us"):
+        if not pd.api.types.is_numeric_dtype(df[name]) or df[name].isna().any():
+            fail(f"plot: '{args.file}': column '{name}' is not numeric in every row: expected "
+                 "numbers as moesim run --detail phases writes them")
+    if (df["finish_us"] < df["start_us"]).any():
+        fail(f"plot: '{args.file}': column 'finish_us' is before start_us in some row: "
+             "expected finish_us >= start_us")
+    phases = [p for p in PHASES if p in set(df["phase"])]
+    phases += [p for p in ordered(df["phase"].astype(str).tolist()) if p not in phases]
+    cmap = plt.get_cmap("tab20")
+    colour = {p: cmap(i % 20) for i, p in enumerate(phases)}
+    runs = ordered(df["run"].tolist()) if "run" in df.columns else [None]
+    stages = sorted(int(s) for s in set(df["stage"]))
+    fig, axes = plt.subplots(len(runs), 1, sharex=True, squeeze=False,
+                             figsize=(11, (0.7 * len(stages) + 1.4) * len(runs)))
+    axes = list(axes.flat)
+    for ax, run in zip(axes, runs):
+        part = df if run is None else df[df["run"] == run]
+        for phase in phases:
+            rows = part[part["phase"] == phase]
+            for stage, lane in rows.groupby("stage"):
+                spans = list(zip(lane["start_us"], lane["finish_us"] - lane["start_us"]))
+                if phase in COMPUTE:
+                    y, height, z = stage - 0.4, 0.8, 1
+                else:
+                    y, height, z = stage + COMM_OFFSET.get(phase, 0.0) - 0.09, 0.18, 2
+                ax.broken_barh(spans, (y, height), facecolors=colour[phase], edgecolor="none",
+                               alpha=0.9, zorder=z, label=phase)
+        ax.set_yticks(stages)
+        ax.set_yticklabels([f"stage {s}" for s in stages])
+        ax.set_ylim(max(stages) + 0.6, min(stages) - 0.6)  # stage 0 on top
+        ax.grid(True, axis="x", alpha=0.3)
+        if run is not None:
+            ax.set_title(f"run {run}")
+    axes[-1].set_xlabel("Time (µs)")
+    finish(fig, axes, args.title or "Phases by pipeline stage (compute full height, "
+           "communication thin)", "phase")
+    return fig, len(runs)
+
+
 def finish(fig, axes, title, legend_title):
     columns = min(len(axes), 3)
     for i, ax in enumerate(axes):
@@ -399,6 +461,8 @@ def main(argv):
             fig, series = plot_xy(df, args)
         elif args.kind == "cdf":
             fig, series = plot_cdf(df, args)
+        elif args.kind == "timeline":
+            fig, series = plot_timeline(df, args)
         else:
             fig, series = plot_heatmap(df, args)
     files = save(fig, args.out)

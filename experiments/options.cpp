@@ -267,7 +267,7 @@ std::vector<OptionSpec> make_specs() {
            "output directory (created; must not hold results yet); default: next free "
            "moesim-out/run-NNN"),
       with_keywords(list_option("detail", "", "output", "extra CSV files, comma-separated",
-                                {"flows", "links", "collectives", "layers"}),
+                                {"flows", "links", "collectives", "layers", "phases"}),
                     {""}),
       text("config", "", "output", "config file with the same keys (key = value per line)"),
       with_keywords(bytes("max-memory", "auto", "output",

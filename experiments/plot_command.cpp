@@ -30,7 +30,7 @@ po::options_description plot_options() {
       "y", po::value<std::string>(), "metric on the y axis (heatmap: the rows, default run)")(
       "hue", po::value<std::string>(), "one series per value of this column (cdf: default run)")(
       "col", po::value<std::string>(), "one panel per value of this column")(
-      "kind", po::value<std::string>()->default_value("line"), "line | bar | cdf | heatmap")(
+      "kind", po::value<std::string>()->default_value("line"), "line|bar|cdf|heatmap|timeline")(
       "value", po::value<std::string>(), "heatmap: the colour (default utilization)")(
       "where", po::value<std::vector<std::string>>()->composing(),
       "KEY=VALUE: only rows where the column KEY equals VALUE (repeatable)")(
@@ -47,12 +47,13 @@ po::options_description plot_options() {
 void print_usage() {
   fmt::print(
       "Usage: moesim plot FILE.csv --x KEY --y METRIC [--hue KEY] [--col KEY] "
-      "[--kind line|bar|cdf|heatmap] [--out PREFIX]\n"
+      "[--kind line|bar|cdf|heatmap|timeline] [--out PREFIX]\n"
       "Draws a results.csv (of moesim run or sweep), a flows.csv (--kind cdf: FCT CDF per run),\n"
-      "a links.csv (--kind heatmap: link utilisation per run) or a traffic matrix CSV (--kind\n"
-      "heatmap) as PREFIX.png and PREFIX.svg. Rows sharing (col, hue, x), such as seeds, are\n"
-      "averaged with error bars. Needs /usr/bin/python3 with python3-matplotlib and\n"
-      "python3-pandas (MOESIM_PYTHON overrides the interpreter).\n\n{}",
+      "a links.csv (--kind heatmap: link utilisation per run), a phases.csv (--kind timeline:\n"
+      "a Gantt chart of the phases per pipeline stage, one panel per run) or a traffic matrix\n"
+      "CSV (--kind heatmap) as PREFIX.png and PREFIX.svg. Rows sharing (col, hue, x), such\n"
+      "as seeds, are averaged with error bars. Needs /usr/bin/python3 with python3-matplotlib\n"
+      "and python3-pandas (MOESIM_PYTHON overrides the interpreter).\n\n{}",
       fmt::streamed(plot_options()));
 }
 
@@ -105,8 +106,9 @@ int plot_command(const Context&, const Args& args) {
         fmt::format("plot: '{}': no such file: expected a CSV written by moesim", file));
   }
   const std::string kind = vm["kind"].as<std::string>();
-  if (kind != "line" && kind != "bar" && kind != "cdf" && kind != "heatmap") {
-    throw InputError(fmt::format("--kind: '{}': expected line, bar, cdf or heatmap", kind));
+  if (kind != "line" && kind != "bar" && kind != "cdf" && kind != "heatmap" && kind != "timeline") {
+    throw InputError(
+        fmt::format("--kind: '{}': expected line, bar, cdf, heatmap or timeline", kind));
   }
   const std::string error = vm["error"].as<std::string>();
   if (error != "ci95" && error != "std" && error != "none") {

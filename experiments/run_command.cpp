@@ -8,6 +8,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/moe_report.hpp"
 #include "experiments/output_dir.hpp"
+#include "experiments/phases_report.hpp"
 #include "experiments/run_pairs.hpp"
 #include "experiments/scenario.hpp"
 #include "experiments/scenario_workload.hpp"
@@ -125,6 +126,7 @@ int run_command(const Context& ctx, const Args& args) {
         write_layers_csv(os, run_id, bw.moe->layers, workload, o.result, routing,
                          3ull * m.hidden * m.expert_ffn * m.bytes_per_element, first);
       }
+      if (d == "phases") write_phases_csv(os, run_id, workload, o.result, bw.moe->layout, first);
     }
     first = false;
     // The per-layer table reads a forward layer DAG.

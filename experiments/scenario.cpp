@@ -64,9 +64,9 @@ Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models) {
   }
   if (!s.text("detail").empty()) {
     for (const auto& d : s.list("detail")) {
-      if (d == "layers" && sc.workload.kind != "moe") {
+      if ((d == "layers" || d == "phases") && sc.workload.kind != "moe") {
         throw InputError(
-            fmt::format("{}: layers is only written for --workload moe", s.where("detail")));
+            fmt::format("{}: {} is only written for --workload moe", s.where("detail"), d));
       }
       sc.details.push_back(d);
     }

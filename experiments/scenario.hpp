@@ -27,7 +27,7 @@ struct Scenario {
   std::vector<sim::Transport> transports;
   sim::ModelConfig model_config;
   uint64_t seed = 1;
-  std::vector<std::string> details;  // flows | links | collectives | layers
+  std::vector<std::string> details;  // flows | links | collectives | layers | phases
   analysis::Params params;           // every scenario option, resolved, for results.csv
   MemoryBudget budget{UINT64_MAX, "no --max-memory"};
 };
