@@ -7,12 +7,14 @@
 #include <tuple>
 
 #include "cli_util.hpp"
+#include "moe_fixtures.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/gpu_model.hpp"
 #include "sim/model.hpp"
 #include "tests/fixtures.hpp"
 #include "topologies/leaf_spine.hpp"
 #include "topologies/routing.hpp"
+#include "workloads/moe_pipeline.hpp"
 #include "workloads/parallel_layout.hpp"
 #include "workloads/step_dag.hpp"
 
@@ -407,4 +409,20 @@ TEST_CASE("workload::build_step: two-batch is never slower than none on random l
     INFO("trial " << trial);
     CHECK(run(true) <= run(false));
   }
+}
+
+TEST_CASE("workload::route_ep_groups: a layer keeps only the EP groups of its stage") {
+  // 8 GPUs, PP 2 x DP 4, EP 2: 2 EP groups per stage; 4 layers, stage 0 owns 0-1 and stage 1
+  // owns 2-3. Every layer's tokens are its stage's 4 GPUs x 16, not all 8 GPUs'; no token of
+  // layer 0 leaves or enters a stage-1 GPU.
+  MoeSpec spec = test::tiny_mixtral(4, 1, 1, 16);
+  spec.placement = "contiguous";
+  const ParallelLayout lay({.pp = 2, .dp = 4, .ep = 2}, std::vector<int32_t>(8, -1));
+  const MoeLayers l = route_ep_groups(spec, lay, std::vector<uint32_t>(8, 0));
+  REQUIRE(l.stats.size() == 4);
+  for (const LayerStats& s : l.stats)
+    CHECK(s.tokens == 4 * 16);
+  for (uint32_t a = 0; a < 8; ++a)
+    for (uint32_t b = 0; b < 8; ++b)
+      if (lay.coord(a).pp == 1 || lay.coord(b).pp == 1) CHECK(l.traffic[0].at(a, b) == 0);
 }

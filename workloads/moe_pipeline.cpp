@@ -200,9 +200,10 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
 
 namespace {
 
-// Adds the layers of one EP group (local GPU ids) into `all` (global ids).
+// Adds the layers of one EP group (local GPU ids) into `all` (global ids): those of its
+// pipeline stage, [first_layer, end_layer).
 void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint32_t>& gpus,
-                 uint32_t num_gpus, bool first) {
+                 uint32_t num_gpus, bool first, uint32_t first_layer, uint32_t end_layer) {
   const auto e = static_cast<uint32_t>(gpus.size());
   if (first) {
     all.iteration = group.iteration;
@@ -220,6 +221,7 @@ void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint3
     throw InternalError("route_ep_groups: groups routed different numbers of layers");
   }
   for (size_t i = 0; i < group.traffic.size(); ++i) {
+    if (group.layer[i] < first_layer || group.layer[i] >= end_layer) continue;
     const LayerTraffic& t = group.traffic[i];
     LayerTraffic& out = all.traffic[i];
     for (uint32_t s = 0; s < e; ++s) {
@@ -274,11 +276,16 @@ MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
       leaves[r] = leaf_of_gpu[members[r]];
     const MoeLayers routed =
         route_trace(group, layout.ep(), leaves, trace_source(group, layout.ep()));
-    merge_group(all, routed, members, gpus, g == 0);
+    const uint32_t stage = layout.coord(members.front()).pp, layers = spec.shape.layers;
+    merge_group(all, routed, members, gpus, g == 0,
+                first_layer_of_stage(stage, layout.pp(), layers),
+                first_layer_of_stage(stage + 1, layout.pp(), layers));
   }
+  // Each layer was merged from the EP groups of its stage.
+  const uint32_t groups_per_stage = layout.num_ep_groups() / layout.pp();
   for (LayerStats& s : all.stats) {
-    s.mean_gpu_rows /= layout.num_ep_groups();
-    s.mean_expert_rows /= layout.num_ep_groups();
+    s.mean_gpu_rows /= groups_per_stage;
+    s.mean_expert_rows /= groups_per_stage;
   }
   return all;
 }
@@ -355,7 +362,7 @@ Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const Expert
   if (spec.step == MoeStep::decode) {
     // Step k's tokens per GPU (the batch; a replayed trace's tokens over the GPUs) attend
     // over context + k cached tokens.
-    const uint64_t gpus = layout.num_gpus();
+    const uint64_t gpus = layout.num_gpus() / layout.pp();  // a layer's tokens: one stage's
     for (size_t u = 0; u < units; ++u) {
       const uint64_t tokens = (layers.stats[u * spec.shape.layers].tokens + gpus - 1) / gpus;
       t.attention.push_back(attention(tokens, uint64_t{spec.context} + u / halves));

@@ -84,8 +84,9 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
 // route_trace on each EP group of `layout` (experts sharded over the group's E GPUs, each
 // group routing its own tokens_per_gpu x E tokens per layer from the synthetic router, seeded
 // per group), merged into layers over all of the layout's GPUs: dispatch and combine stay
-// inside a group. One group over every GPU is route_trace itself. Stats are summed over the
-// groups (max_* are the largest of any group, mean_* the mean); `placement` is group 0's.
+// inside a group, and a layer keeps only the groups of the pipeline stage that owns it. One
+// group over every GPU is route_trace itself. Stats are summed over a layer's groups (max_*
+// are the largest of any group, mean_* the mean); `placement` is group 0's.
 // InputError for a trace replayed on more than one group or experts not divisible by E.
 MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
                           const std::vector<uint32_t>& leaf_of_gpu);
