@@ -75,10 +75,10 @@ int training_command(const Context& ctx, const Args& args) {
                                    settings.where(name), settings.get(name), name));
     }
   }
-  parse_scenario(settings, ctx.models);
+  const Scenario base = parse_scenario(settings, ctx.models);  // checks every option once
   const topo::BuiltTopology built = build_topology(settings);
   const topo::Topology& t = built.topology;
-  const topo::Routing routing(t, parse_scenario(settings, ctx.models).route_cost);
+  const topo::Routing routing(t, base.route_cost);
 
   OutputDir out(settings.get("out"), {"training.csv"}, settings.where("out"));
   std::ofstream& csv = out.open("training.csv");
