@@ -136,8 +136,23 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
   gen.num_iterations = spec.iterations;
   if (!s.is("zipf-s", "preset")) gen.zipf_s = s.real("zipf-s");
   gen.seed = seed;
-  if (gen.router == workload::TraceRouter::kSigmoidGrouped &&
-      m.experts % gen.groups.num_groups != 0) {
+  spec.dispatch = s.text("dispatch") == "hierarchical" ? workload::Dispatch::hierarchical
+                                                       : workload::Dispatch::direct;
+  if (!s.is("max-nodes-per-token", "none")) {
+    if (!s.text("trace").empty()) {
+      throw InputError(fmt::format("{}: '{}': a replayed trace gives each token's experts",
+                                   s.where("max-nodes-per-token"), s.get("max-nodes-per-token")));
+    }
+    if (gen.router != workload::TraceRouter::kSigmoidGrouped) {
+      throw InputError(fmt::format(
+          "{}: '{}': the {} router has no expert groups: expected a group-limited router "
+          "(--moe-model deepseek-v3)",
+          s.where("max-nodes-per-token"), s.get("max-nodes-per-token"), s.text("moe-model")));
+    }
+    // The expert groups become the servers of an EP group (route_ep_groups checks them).
+    spec.max_nodes_per_token = static_cast<uint32_t>(s.count("max-nodes-per-token"));
+  } else if (gen.router == workload::TraceRouter::kSigmoidGrouped &&
+             m.experts % gen.groups.num_groups != 0) {
     gen.router = workload::TraceRouter::kSoftmax;  // custom expert counts: no node groups
   }
   spec.trace = s.text("trace");

@@ -229,6 +229,18 @@ std::vector<OptionSpec> make_specs() {
                    "moe: none | two-batch (each micro-batch in two halves whose phases "
                    "interleave: one half's all-to-all under the other's compute)",
                    {"none", "two-batch"})),
+      param(choice("dispatch", "direct", "workload",
+                   "moe: direct (a token once to every GPU holding one of its experts) | "
+                   "hierarchical (DeepEP internode: once per destination server, to the GPU of "
+                   "the same rail there, which relays it over NVLink; combine mirrored)",
+                   {"direct", "hierarchical"})),
+      param(with_keywords(
+          count("max-nodes-per-token", "none", "workload",
+                "moe: node-limited routing (DeepSeek-V3: 4): a token's experts on at most this "
+                "many of the servers its EP group spans (the group-limited router, one expert "
+                "group per server)",
+                1, kU32),
+          {"none"})),
       param(count("micro-batches", "1", "workload",
                   "moe --step train: micro-batches per step (each its own router iteration)", 1,
                   kU32)),

@@ -20,6 +20,11 @@
 namespace moesim::workload {
 
 // One MoE layer after routing, placement and balancing.
+// How an all-to-all crosses servers: `direct`, a token once to every distinct GPU holding one
+// of its experts; `hierarchical` (DeepEP's internode mode), once per destination server to one
+// GPU there, which relays it over NVLink (layer_exchange.hpp).
+enum class Dispatch : uint8_t { direct, hierarchical };
+
 struct LayerTraffic {
   uint32_t num_gpus = 0;
   // tokens[src * num_gpus + dst]: tokens GPU src sends GPU dst in dispatch, each token once per
@@ -27,9 +32,17 @@ struct LayerTraffic {
   std::vector<uint64_t> tokens;
   // Per GPU: rows (token, expert pairs) processed by each expert slot it hosts.
   std::vector<std::vector<uint64_t>> expert_rows;
+  // Hierarchical dispatch only (else empty): server_tokens[src * num_servers + server], the
+  // tokens GPU src sends to server `server`, each token once per distinct destination server
+  // (what crosses the network when one GPU there relays them over NVLink).
+  uint32_t num_servers = 0;
+  std::vector<uint64_t> server_tokens;
 
   uint64_t at(uint32_t src, uint32_t dst) const {
     return tokens[static_cast<size_t>(src) * num_gpus + dst];
+  }
+  uint64_t at_server(uint32_t src, uint32_t server) const {
+    return server_tokens[static_cast<size_t>(src) * num_servers + server];
   }
 };
 

@@ -167,6 +167,8 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
     empty.num_gpus = num_gpus;
     empty.tokens.assign(size_t{num_gpus} * num_gpus, 0);
     empty.expert_rows.assign(num_gpus, std::vector<uint64_t>(out.placement.slots_per_gpu(), 0));
+    empty.num_servers = rc.num_servers;
+    empty.server_tokens.assign(rc.server_of_gpu.empty() ? 0 : size_t{num_gpus} * rc.num_servers, 0);
     return empty;
   };
   const auto pad = [&](uint32_t iteration, uint32_t until) {
@@ -211,10 +213,13 @@ void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint3
     all.placement = group.placement;
     all.traffic.resize(group.traffic.size());
     all.stats.resize(group.stats.size());
-    for (LayerTraffic& t : all.traffic) {
+    for (size_t i = 0; i < all.traffic.size(); ++i) {
+      LayerTraffic& t = all.traffic[i];
       t.num_gpus = num_gpus;
       t.tokens.assign(static_cast<size_t>(num_gpus) * num_gpus, 0);
       t.expert_rows.assign(num_gpus, {});
+      t.num_servers = group.traffic[i].num_servers;  // global server ids already
+      t.server_tokens.assign(static_cast<size_t>(num_gpus) * t.num_servers, 0);
     }
   }
   if (group.traffic.size() != all.traffic.size()) {
@@ -228,6 +233,8 @@ void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint3
       for (uint32_t d = 0; d < e; ++d)
         out.tokens[static_cast<size_t>(gpus[s]) * num_gpus + gpus[d]] = t.at(s, d);
       out.expert_rows[gpus[s]] = t.expert_rows[s];
+      for (uint32_t v = 0; v < t.num_servers; ++v)
+        out.server_tokens[static_cast<size_t>(gpus[s]) * t.num_servers + v] = t.at_server(s, v);
     }
     const LayerStats& g = group.stats[i];
     LayerStats& o = all.stats[i];
@@ -245,13 +252,67 @@ void merge_group(MoeLayers& all, const MoeLayers& group, const std::vector<uint3
   }
 }
 
+// The spec one EP group (`members`, by EP rank) routes with: the servers of its GPUs for
+// hierarchical dispatch, and node-limited routing with one expert group per server.
+MoeSpec group_spec(const MoeSpec& spec, const ParallelLayout& layout,
+                   const std::vector<uint32_t>& members) {
+  MoeSpec out = spec;
+  MoeRoutingConfig& rc = out.routing;
+  if (spec.dispatch == Dispatch::hierarchical) {
+    rc.num_servers = layout.num_servers();
+    rc.server_of_gpu.resize(members.size());
+    for (size_t r = 0; r < members.size(); ++r)
+      rc.server_of_gpu[r] = layout.server(members[r]);
+  }
+  const uint32_t k = spec.max_nodes_per_token;
+  if (k == 0) return out;
+  // Contiguous placement gives EP rank r experts [r E / ep, (r + 1) E / ep): expert group v
+  // (experts [v E / N, (v + 1) E / N)) is the experts of server v when the group's ranks fill
+  // its N servers one after another, ep / N each.
+  const auto e = static_cast<uint32_t>(members.size());
+  std::vector<uint32_t> block_server;
+  for (uint32_t r = 0; r < e; ++r) {
+    const uint32_t s = layout.server(members[r]);
+    if (block_server.empty() || block_server.back() != s) block_server.push_back(s);
+  }
+  const auto nodes = static_cast<uint32_t>(block_server.size());
+  std::vector<uint32_t> sorted = block_server;
+  std::sort(sorted.begin(), sorted.end());
+  bool by_server =
+      std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end() && e % nodes == 0;
+  for (uint32_t r = 0; r < e && by_server; ++r)
+    by_server = layout.server(members[r]) == block_server[r / (e / nodes)];
+  const auto bad = [&](const std::string& expected) {
+    throw FieldError("max-nodes-per-token", std::to_string(k), expected);
+  };
+  if (!by_server) {
+    bad(
+        fmt::format("EP groups whose ranks fill their servers one after another, an equal "
+                    "share on each ({}: --rank-order with ep before dp and pp)",
+                    layout.summary()));
+  }
+  if (k > nodes) bad(fmt::format("at most the {} servers an EP group of {} GPUs spans", nodes, e));
+  if (spec.shape.experts % nodes != 0) {
+    bad(fmt::format("a model whose {} experts divide into the {} servers of an EP group",
+                    spec.shape.experts, nodes));
+  }
+  if (uint64_t{k} * (spec.shape.experts / nodes) < spec.shape.top_k) {
+    bad(fmt::format("enough servers for top-{} ({} experts per server)", spec.shape.top_k,
+                    spec.shape.experts / nodes));
+  }
+  out.generator.groups.num_groups = nodes;
+  out.generator.groups.topk_groups = k;
+  return out;
+}
+
 }  // namespace
 
 MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
                           const std::vector<uint32_t>& leaf_of_gpu) {
   const uint32_t gpus = layout.num_gpus();
   if (layout.num_ep_groups() == 1) {
-    return route_trace(spec, gpus, leaf_of_gpu, trace_source(spec, gpus));
+    const MoeSpec one = group_spec(spec, layout, layout.ep_group(0));
+    return route_trace(one, gpus, leaf_of_gpu, trace_source(one, gpus));
   }
   if (!spec.trace.empty()) {
     throw FieldError("ep", std::to_string(layout.ep()),
@@ -267,7 +328,7 @@ MoeLayers route_ep_groups(const MoeSpec& spec, const ParallelLayout& layout,
   MoeLayers all;
   for (uint32_t g = 0; g < layout.num_ep_groups(); ++g) {
     const std::vector<uint32_t>& members = layout.ep_group(g);
-    MoeSpec group = spec;
+    MoeSpec group = group_spec(spec, layout, members);
     // Each group routes its own tokens: the router's seed drawn from the group's stream.
     group.generator.seed =
         make_stream(spec.generator.seed, fmt::format("ep-group-{}", g)).next_u64();
@@ -340,6 +401,7 @@ Workload moe_workload(const MoeSpec& spec, const MoeLayers& layers, const Expert
   p.layers_per_iteration = spec.shape.layers;
   t.train = spec.train();
   t.two_batch = spec.two_batch;
+  t.dispatch = spec.dispatch;
   const uint32_t halves = spec.two_batch ? 2 : 1;
   const size_t units = layers.traffic.size() / spec.shape.layers;
   if (units * spec.shape.layers != layers.traffic.size() || units % halves != 0) {

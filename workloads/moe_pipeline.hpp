@@ -52,6 +52,11 @@ struct MoeSpec {
   bool reduce_scatter = false;
   TimePs optimizer{0};
 
+  Dispatch dispatch = Dispatch::direct;
+  // DeepSeek-V3's node-limited routing (0: off): the sigmoid group-limited router with one
+  // expert group per server an EP group spans, a token using at most this many of them.
+  uint32_t max_nodes_per_token = 0;
+
   bool train() const { return step == MoeStep::train; }
 };
 

@@ -82,9 +82,19 @@ RoutedLayer route_layer(const Batch& b, const Placement& p, uint32_t layer,
   lt.num_gpus = n;
   lt.tokens.assign(size_t{n} * n, 0);
   lt.expert_rows.assign(n, std::vector<uint64_t>(experts, 0));
-  std::vector<uint32_t> seen;  // destination GPUs of the current token
+  const bool by_server = !c.server_of_gpu.empty();
+  if (by_server) {
+    if (c.server_of_gpu.size() != n) {
+      throw InternalError(
+          fmt::format("route_layer: {} servers of GPUs for {} GPUs", c.server_of_gpu.size(), n));
+    }
+    lt.num_servers = c.num_servers;
+    lt.server_tokens.assign(size_t{n} * c.num_servers, 0);
+  }
+  std::vector<uint32_t> seen, seen_servers;  // destination GPUs, servers of the current token
   for (size_t t = 0; t < b.num_tokens(); ++t) {
     seen.clear();
+    seen_servers.clear();
     for (uint32_t j = 0; j < k; ++j) {
       const size_t slot = t * k + j;
       if (!cap.kept[slot]) continue;
@@ -94,6 +104,13 @@ RoutedLayer route_layer(const Batch& b, const Placement& p, uint32_t layer,
       seen.push_back(g);
       ++lt.tokens[size_t{src[t]} * n + g];
       ++(g == src[t] ? st.local_tokens : st.remote_tokens);
+      if (!by_server) continue;
+      const uint32_t server = c.server_of_gpu[g];
+      if (std::find(seen_servers.begin(), seen_servers.end(), server) != seen_servers.end()) {
+        continue;
+      }
+      seen_servers.push_back(server);
+      ++lt.server_tokens[size_t{src[t]} * c.num_servers + server];
     }
   }
   // Padding is computed, not sent: each expert's padded rows go to the GPU of its first replica.

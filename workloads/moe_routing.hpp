@@ -29,6 +29,10 @@ struct MoeRoutingConfig {
   ReplicaPolicy replica = ReplicaPolicy::round_robin;
   std::vector<uint32_t> node_of_gpu;  // for ReplicaPolicy::nearest (e.g. the GPU's leaf)
   LlepConfig llep;                    // num_gpus and local_experts are filled in
+  // Hierarchical dispatch: the server of every GPU (dense ids below num_servers), for
+  // LayerTraffic::server_tokens; empty for direct dispatch.
+  std::vector<uint32_t> server_of_gpu;
+  uint32_t num_servers = 0;
 };
 
 struct LayerStats {

@@ -1,5 +1,6 @@
 #include "workloads/parallel_layout.hpp"
 
+#include <map>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -100,6 +101,13 @@ ParallelLayout::ParallelLayout(const ParallelDims& dims, const std::vector<int32
     c.dp_group = c.tp + tp_ * c.pp;
     c.ep_group = c.tp + tp_ * (e_dp + edp * c.pp);
     ep_groups_[c.ep_group][c.ep] = g;
+  }
+  servers_.resize(gpus);
+  std::map<int32_t, uint32_t> dense;
+  for (uint32_t g = 0; g < gpus; ++g) {
+    const int32_t s = server_of_gpu[g];
+    servers_[g] = s < 0 ? num_servers_++ : dense.try_emplace(s, num_servers_).first->second;
+    if (s >= 0 && servers_[g] == num_servers_) ++num_servers_;
   }
   // A TP group (same pp and dp, every tp) must sit inside one server: TP's all-reduces run
   // over NVLink.

@@ -51,6 +51,10 @@ class ParallelLayout {
   const GpuCoord& coord(uint32_t gpu) const { return coords_[gpu]; }
   // The GPUs of EP group g, by EP rank.
   const std::vector<uint32_t>& ep_group(uint32_t g) const { return ep_groups_[g]; }
+  // GPU g's server as a dense index (first appearance order over GPU ids; a GPU in no
+  // multi-GPU server is a server of its own): what hierarchical dispatch relays within.
+  uint32_t server(uint32_t gpu) const { return servers_[gpu]; }
+  uint32_t num_servers() const { return num_servers_; }
   // Whether this is one EP group over every GPU: moesim's layout before parallelism.
   bool single_group() const { return tp_ == 1 && pp_ == 1 && ep_ == dp_; }
 
@@ -62,6 +66,8 @@ class ParallelLayout {
   std::array<ParallelDim, 4> order_;
   std::vector<GpuCoord> coords_;
   std::vector<std::vector<uint32_t>> ep_groups_;
+  std::vector<uint32_t> servers_;
+  uint32_t num_servers_ = 0;
 };
 
 // Parses a rank order such as "tp,ep,dp,pp" (each of tp, ep, dp, pp once); FieldError

@@ -54,9 +54,10 @@ class StepBuilder {
   // An all-to-all of unit u among `gpus`: each flow leaves once its source's data is ready;
   // the destinations' next tasks wait for it.
   void exchange(uint32_t u, const LayerTraffic& lt, std::span<const uint32_t> gpus,
-                uint64_t bytes_per_token, bool reverse, uint32_t tag) {
+                uint64_t bytes_per_token, bool reverse, uint32_t tag, Dispatch mode,
+                const ParallelLayout& layout) {
     const std::vector<ExchangeFlow> flows =
-        add_exchange(w_, lt, gpus, bytes_per_token, reverse, tag);
+        add_exchange(w_, lt, gpus, bytes_per_token, reverse, tag, mode, &layout);
     for (const ExchangeFlow& f : flows)
       if (f.entry) after_state(u, f.src, f.id);
     for (const ExchangeFlow& f : flows)
@@ -282,12 +283,12 @@ class StepDag {
         for (const uint32_t g : gpus)
           b_.compute(u, g, attention(u), t_attn);
         if (tp) b_.allreduce(u, tp_groups_[s], p_.tp_allreduce, t_tp1);
-        b_.exchange(u, traffic(u, l), gpus, disp, false, t_disp);
+        b_.exchange(u, traffic(u, l), gpus, disp, false, t_disp, p_.dispatch, layout_);
       }
       for (uint32_t u = m * halves_; u < (m + 1) * halves_; ++u) {
         for (const uint32_t g : gpus)
           b_.compute(u, g, expert(u, l, g), t_exp);
-        b_.exchange(u, traffic(u, l), gpus, comb, true, t_comb);
+        b_.exchange(u, traffic(u, l), gpus, comb, true, t_comb, p_.dispatch, layout_);
         if (tp) b_.allreduce(u, tp_groups_[s], p_.tp_allreduce, t_tp2);
       }
     }
@@ -309,14 +310,14 @@ class StepDag {
       const uint32_t t_ab = tag("attention-bwd", l, m, s, true);
       for (uint32_t u = m * halves_; u <= last_unit; ++u) {
         if (tp) b_.allreduce(u, tp_groups_[s], p_.tp_allreduce, t_tp2);
-        b_.exchange(u, traffic(u, l), gpus, comb, false, t_cg);
+        b_.exchange(u, traffic(u, l), gpus, comb, false, t_cg, p_.dispatch, layout_);
       }
       for (uint32_t u = m * halves_; u <= last_unit; ++u) {
         for (const uint32_t g : gpus) {
           const uint32_t id = b_.compute(u, g, TimePs{2 * expert(u, l, g).ps}, t_eb);
           if (m + 1 == p_.micro_batches && u == last_unit) expert_done_[l][g] = id;
         }
-        b_.exchange(u, traffic(u, l), gpus, disp, true, t_dg);
+        b_.exchange(u, traffic(u, l), gpus, disp, true, t_dg, p_.dispatch, layout_);
         if (tp) b_.allreduce(u, tp_groups_[s], p_.tp_allreduce, t_tp1);
       }
       for (uint32_t u = m * halves_; u <= last_unit; ++u) {

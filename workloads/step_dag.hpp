@@ -58,6 +58,9 @@ struct StepParams {
   Bytes bucket{25'000'000};  // DDP's default bucket_cap_mb = 25
   bool reduce_scatter = false;
   TimePs optimizer{0};  // per GPU, after its gradients are reduced
+  // How dispatch, combine and their gradients cross servers (layer_exchange.hpp);
+  // hierarchical needs every layer's server_tokens.
+  Dispatch dispatch = Dispatch::direct;
 };
 
 // The layers of stage s out of P over L layers: [s L / P, (s + 1) L / P).
