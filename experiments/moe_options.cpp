@@ -156,6 +156,9 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
     gen.router = workload::TraceRouter::kSoftmax;  // custom expert counts: no node groups
   }
   spec.trace = s.text("trace");
+  spec.trace_layout = s.text("trace-layout") == "tokens-layers-k"
+                          ? workload::NpyLayout::tokens_layers_k
+                          : workload::NpyLayout::layers_tokens_k;
   spec.placement = s.text("placement");
   spec.slots_per_gpu = static_cast<uint32_t>(s.count("slots-per-gpu"));
   workload::MoeRoutingConfig& r = spec.routing;

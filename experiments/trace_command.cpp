@@ -64,7 +64,7 @@ int trace_command(const Context&, const Args& all) {
   if (sub == "stats" || sub == "convert") input = take_path(args, sub.c_str());
   const Settings s = parse_settings(args, {"topology", "workload", "policy", "output"});
   const workload::MoeSpec spec = parse_moe(s, s.count("seed"));
-  const workload::TraceReadOptions read{spec.shape.experts, 0};
+  const workload::TraceReadOptions read{spec.shape.experts, 0, spec.trace_layout};
   if (sub == "gen") {
     refuse_existing(s.get("out"), s);
     const workload::TraceGenSpec gen =

@@ -97,7 +97,7 @@ class IterationWindow : public TraceReader {
 
 TraceSource trace_source(const MoeSpec& spec, uint32_t num_gpus) {
   if (!spec.trace.empty()) {
-    const TraceReadOptions read{spec.shape.experts, spec.shape.top_k};
+    const TraceReadOptions read{spec.shape.experts, spec.shape.top_k, spec.trace_layout};
     if (spec.step == MoeStep::prefill || spec.step == MoeStep::decode) {
       const bool prefill = spec.step == MoeStep::prefill;
       return [path = spec.trace, read, prefill,

@@ -8,7 +8,7 @@
 namespace moesim::workload {
 namespace {
 
-enum class Format { kCsv, kJsonl, kBinary };
+enum class Format { kCsv, kJsonl, kBinary, kNumpy };
 
 Format format_of(const std::string& path) {
   const auto ends_with = [&](std::string_view suffix) {
@@ -18,8 +18,9 @@ Format format_of(const std::string& path) {
   if (ends_with(".csv")) return Format::kCsv;
   if (ends_with(".jsonl")) return Format::kJsonl;
   if (ends_with(".mtrace")) return Format::kBinary;
-  throw InputError(
-      fmt::format("{}: unknown trace format: expected a .csv, .jsonl or .mtrace file", path));
+  if (ends_with(".npy") || ends_with(".npz")) return Format::kNumpy;
+  throw InputError(fmt::format(
+      "{}: unknown trace format: expected a .csv, .jsonl, .mtrace, .npy or .npz file", path));
 }
 
 }  // namespace
@@ -32,6 +33,8 @@ std::unique_ptr<TraceReader> open_trace(const std::string& path, const TraceRead
       return open_jsonl_trace(path, o);
     case Format::kBinary:
       return open_binary_trace(path, o);
+    case Format::kNumpy:
+      return open_npy_trace(path, o);
   }
   throw InternalError("open_trace: unhandled format");
 }
@@ -48,6 +51,8 @@ std::unique_ptr<TraceWriter> make_trace_writer(const std::string& path, const Tr
       return make_jsonl_trace_writer(path, shape);
     case Format::kBinary:
       return make_binary_trace_writer(path, shape);
+    case Format::kNumpy:
+      return make_npy_trace_writer(path, shape);
   }
   throw InternalError("make_trace_writer: unhandled format");
 }

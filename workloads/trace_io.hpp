@@ -26,6 +26,14 @@
 //            (u16 if num_experts <= 65536, else u32), f32 weights, u32 ranks; little-endian. Its
 //            reader takes num_experts and top_k from the header (options, if non-zero, must
 //            agree) and reports errors by batch number and byte offset.
+// NumPy    `.npy` / `.npz` (npy_format.hpp): integer expert ids shaped [layers, tokens, k] or
+//            [tokens, layers, k] (TraceReadOptions::npy_layout), what numpy.save gives for a
+//            vLLM, SGLang or Megatron router dump; a .npz holds that one integer array under
+//            any name and at most one float array of gate weights of the same shape. One
+//            iteration, token ids 0..T-1, no ranks. Read strictly (dtype, shape, ids in range)
+//            and streamed a layer at a time ([tokens, layers, k] takes one pass per layer).
+//            Written as "experts" (<i4) and, in .npz, "weights" (<f4); a trace with several
+//            iterations, ranks, unequal token counts or (for .npy) weights is refused.
 // Every format: iterations nondecreasing, each (iteration, layer) in one contiguous run,
 // token ids strictly increasing within a batch (so a file streams batch by batch).
 //
@@ -45,16 +53,21 @@
 
 namespace moesim::workload {
 
+// The axis order of a NumPy routed-expert array.
+enum class NpyLayout : uint8_t { layers_tokens_k, tokens_layers_k };
+
 struct TraceReadOptions {
   uint32_t num_experts = 0;  // required: expert ids must lie in [0, num_experts)
   uint32_t top_k = 0;        // 0: every token must have as many experts as the first one
+  NpyLayout npy_layout = NpyLayout::layers_tokens_k;
 };
 
 // Streaming readers; the first record is read at once, so shape() is known on return.
 std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, const TraceReadOptions& o);
 std::unique_ptr<TraceReader> open_jsonl_trace(const std::string& path, const TraceReadOptions& o);
 std::unique_ptr<TraceReader> open_binary_trace(const std::string& path, const TraceReadOptions& o);
-// By extension: .csv, .jsonl or .mtrace (InputError otherwise).
+std::unique_ptr<TraceReader> open_npy_trace(const std::string& path, const TraceReadOptions& o);
+// By extension: .csv, .jsonl, .mtrace, .npy or .npz (InputError otherwise).
 std::unique_ptr<TraceReader> open_trace(const std::string& path, const TraceReadOptions& o);
 Trace read_trace(const std::string& path, const TraceReadOptions& o);
 
@@ -75,7 +88,9 @@ std::unique_ptr<TraceWriter> make_jsonl_trace_writer(const std::string& path,
                                                      const TraceShape& shape);
 std::unique_ptr<TraceWriter> make_binary_trace_writer(const std::string& path,
                                                       const TraceShape& shape);
-// By extension: .csv, .jsonl or .mtrace.
+std::unique_ptr<TraceWriter> make_npy_trace_writer(const std::string& path,
+                                                   const TraceShape& shape);
+// By extension: .csv, .jsonl, .mtrace, .npy or .npz.
 std::unique_ptr<TraceWriter> make_trace_writer(const std::string& path, const TraceShape& shape);
 void write_trace(const std::string& path, const Trace& trace);
 // Streams every batch of `reader` into `writer`, then closes the writer.
