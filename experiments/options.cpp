@@ -9,6 +9,7 @@
 
 #include "experiments/ini_file.hpp"
 #include "sim/core/error.hpp"
+#include "sim/packet/cc.hpp"
 #include "sim/transport.hpp"
 #include "topologies/registry.hpp"
 #include "workloads/balance_registry.hpp"
@@ -144,8 +145,12 @@ std::vector<OptionSpec> make_specs() {
       param(choice("moe-model", "mixtral-8x7b", "workload",
                    "moe: model preset for the shape and router", workload::moe_preset_names())),
       param(text("trace", "", "workload",
-                 "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace) "
-                 "instead of the synthetic router")),
+                 "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace, "
+                 "NumPy .npy / .npz) instead of the synthetic router")),
+      param(choice("trace-layout", "layers-tokens-k", "workload",
+                   "moe: axis order of a .npy / .npz trace's expert ids: [layers, tokens, k] or "
+                   "[tokens, layers, k]",
+                   {"layers-tokens-k", "tokens-layers-k"})),
       preset_count("experts", "moe: routed experts per layer (count)"),
       preset_count("top-k", "moe: experts per token (count)"),
       preset_count("hidden", "moe: hidden size (elements per token)"),
@@ -274,6 +279,15 @@ std::vector<OptionSpec> make_specs() {
                    "(timeout)",
                    {"trim", "drop"})),
       param(time("rto", "1ms", "simulation", "packet model: retransmission timeout")),
+      param(choice(
+          "cc", "dctcp", "simulation",
+          fmt::format("packet model congestion control: {}", fmt::join(sim::cc_names(), " | ")),
+          sim::cc_names())),
+      param(with_keywords(
+          bytes("ack-every", "16KiB", "simulation",
+                "packet model: a receiver ACKs every this many payload bytes of a subflow (and "
+                "at once on a trim, hole, duplicate, request or last packet); 0 = every packet"),
+          {"0"})),
       // output
       text("out", "", "output",
            "output directory (created; must not hold results yet); default: next free "

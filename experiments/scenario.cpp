@@ -12,6 +12,8 @@ sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed) {
   c.header = s.bytes("header");
   c.ecn_threshold = s.bytes("ecn-threshold");
   c.rto = s.time("rto");
+  c.cc = s.text("cc");
+  c.ack_every = s.is("ack-every", "0") ? Bytes{0} : s.bytes("ack-every");
   c.recovery = s.is("recovery", "drop") ? sim::LossRecovery::Drop : sim::LossRecovery::Trim;
   if (c.mtu.count > 65535 || c.mtu.count < 128) s.reject("mtu", "128B to 65535B");
   if (c.header.count == 0 || c.header.count >= c.mtu.count) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "sim/core/units.hpp"
 
@@ -31,6 +32,12 @@ struct PacketConfig {
   // DCTCP's EWMA gain g = 1/16 (Alizadeh et al., SIGCOMM 2010); see dctcp.hpp for alpha's
   // starting value.
   double dctcp_g = 1.0 / 16.0;
+  // The congestion control (cc.hpp), by name.
+  std::string cc = "dctcp";
+  // ACK coalescing: a receiver acknowledges every ack_every payload bytes (and at once on the
+  // events packet_model.cpp lists); 0 = an ACK per packet. 16 KiB as htsim's UEC and EQDS
+  // sinks (_bytes_unacked_threshold = 16384).
+  Bytes ack_every = 16_KiB;
   // Root seed for spray:random's per-packet choices (stream "spray").
   uint64_t seed = 1;
 };

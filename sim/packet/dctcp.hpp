@@ -16,9 +16,21 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "sim/packet/config.hpp"
+
 namespace moesim::sim {
 
+// What a congestion control starts a subflow from (cc.hpp).
+struct CcStart {
+  double bdp = 0;  // bytes: the path's base RTT at the first link's rate
+  double mss = 0;  // bytes of one full packet
+  const PacketConfig* config = nullptr;
+};
+
 struct Dctcp {
+  static constexpr const char* kName = "dctcp";
+  static constexpr const char* kHelp =
+      "DCTCP window (ECN fraction, one decrease per window; halving on a trim)";
   double cwnd = 0;      // bytes the sender may have in flight
   double ssthresh = 0;  // bytes
   double alpha = 0;     // estimated fraction of marked bytes
@@ -28,6 +40,15 @@ struct Dctcp {
   double marked = 0;  // ... of which marked
   double window_end = 0;
   bool reduced = false;  // decreased in this window already
+
+  // Starts at line rate: one base RTT at the NIC rate, plus one packet, plus the marking
+  // threshold K — DCTCP's operating point keeps about K queued at the bottleneck, and a window
+  // of BDP + K keeps the link busy there.
+  static Dctcp start(const CcStart& s) {
+    return start(s.bdp + static_cast<double>(s.config->mtu.count + s.config->ecn_threshold.count),
+                 s.mss, s.config->dctcp_g);
+  }
+  double window() const { return cwnd; }
 
   static Dctcp start(double initial_window, double mss, double g) {
     Dctcp d;

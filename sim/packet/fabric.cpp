@@ -7,7 +7,7 @@
 namespace moesim::sim {
 
 Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const SubflowEnds& ends,
-               const PacketConfig& config, PacketPool& pool, EventQueue& events, PacketHosts& hosts)
+               const PacketConfig& config, PacketPool& pool, EventQueue& events)
     : routing_(routing),
       topo_(routing.topology()),
       paths_(paths),
@@ -15,7 +15,6 @@ Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const Subflow
       config_(config),
       pool_(pool),
       events_(events),
-      hosts_(hosts),
       spray_(paths.transport.policy == PathPolicy::Spray),
       ports_(topo_.num_links()),
       is_host_(topo_.num_vertices(), 0),
@@ -154,29 +153,35 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
   wake_port(link);
 }
 
-void Fabric::wake_port(uint32_t link) {
+bool Fabric::wake_port(uint32_t link) {
   Port& port = ports_[link];
-  if (port.free_pending) return;  // the port will look at its queues when it falls idle
-  if (port.busy_until <= events_.now()) {
-    start_next(link);
-  } else {
-    port.free_pending = true;
-    events_.schedule(port.busy_until, kLinkFree, link);
-  }
+  if (port.free_pending) return false;  // the port will look at its queues when it falls idle
+  if (port.busy_until <= events_.now()) return start_next(link);
+  port.free_pending = true;
+  events_.schedule(port.busy_until, kLinkFree, link);
+  return false;
 }
 
-void Fabric::start_next(uint32_t link) {
+bool Fabric::start_next(uint32_t link) {
   Port& port = ports_[link];
-  uint32_t id = kNoPacket;
   if (!port.control.empty()) {
-    id = port.control.pop(pool_);
+    send(link, port.control.pop(pool_));
   } else if (!port.data.empty()) {
-    id = port.data.pop(pool_);
-  } else if (port.host_port) {
-    id = hosts_.pull(link);
-    if (id != kNoPacket) ++packets_;
+    send(link, port.data.pop(pool_));
+  } else {
+    return port.host_port;  // the host may have data for it
   }
+  return false;
+}
+
+void Fabric::transmit(uint32_t link, uint32_t id) {
   if (id == kNoPacket) return;
+  ++packets_;
+  send(link, id);
+}
+
+void Fabric::send(uint32_t link, uint32_t id) {
+  Port& port = ports_[link];
   Packet& p = pool_[id];
   port.wire_bytes += p.size;
   if (p.kind == PacketKind::Data && (p.flags & kTrimmed) == 0) {
@@ -196,22 +201,20 @@ void Fabric::start_next(uint32_t link) {
   }
 }
 
-void Fabric::on_link_free(uint32_t link) {
+bool Fabric::on_link_free(uint32_t link) {
   ports_[link].free_pending = false;
-  start_next(link);
+  return start_next(link);
 }
 
-void Fabric::on_arrive(uint32_t link) {
+uint32_t Fabric::on_arrive(uint32_t link) {
   Port& port = ports_[link];
   const uint32_t id = port.pipe.pop(pool_);
   if (!port.pipe.empty()) events_.schedule(pool_[port.pipe.head].arrive, kArrive, link);
   Packet& p = pool_[id];
   ++p.hop;
-  if (is_host_[port.to]) {
-    hosts_.receive(id);
-  } else {
-    enqueue(id, choose_link(p, port.to));
-  }
+  if (is_host_[port.to]) return id;
+  enqueue(id, choose_link(p, port.to));
+  return kNoPacket;
 }
 
 void Fabric::fill(RunResult& r) const {

@@ -2,8 +2,11 @@
 // strict-priority control queue (ACKs, NACKs, trimmed headers) ahead of a FIFO data queue of
 // finite bytes, ECN marking above a threshold, store-and-forward links with serialization and
 // propagation, and the per-hop forwarding decision of each path policy. Hosts do not queue
-// data at their NIC: when a host port falls idle the fabric pulls the next packet from the
-// host (a NIC scheduling its queue pairs round robin), so only control packets queue there.
+// data at their NIC: when a host port falls idle it asks the host for the next packet (a NIC
+// scheduling its queue pairs round robin), so only control packets queue there.
+// The fabric knows nothing of the hosts' transport: the engine calls it and acts on what it
+// returns (a packet delivered to a host; a host port wanting data), so the per-packet path has
+// no virtual call and no callback.
 #pragma once
 
 #include <cstdint>
@@ -21,16 +24,6 @@ namespace moesim::sim {
 
 enum PacketEvent : uint32_t { kLinkFree = 0, kArrive = 1, kTimer = 2, kTaskDone = 3 };
 
-// What the fabric asks of the hosts.
-class PacketHosts {
- public:
-  virtual ~PacketHosts() = default;
-  // The next packet host port `link` should send, or kNoPacket.
-  virtual uint32_t pull(uint32_t link) = 0;
-  // Packet `id` reached the host it was addressed to.
-  virtual void receive(uint32_t id) = 0;
-};
-
 // Per subflow: the hosts it joins. Data goes src -> dst, ACKs and NACKs dst -> src.
 struct SubflowEnds {
   std::vector<uint32_t> src;
@@ -40,14 +33,21 @@ struct SubflowEnds {
 class Fabric {
  public:
   Fabric(const topo::Routing& routing, const PathSet& paths, const SubflowEnds& ends,
-         const PacketConfig& config, PacketPool& pool, EventQueue& events, PacketHosts& hosts);
+         const PacketConfig& config, PacketPool& pool, EventQueue& events);
 
   // Sends packet `id` from vertex v (a host sending, or a switch forwarding) onwards.
   void forward(uint32_t id, uint32_t v);
-  // Host port `link` may have data to pull: starts transmitting if it is idle.
-  void kick(uint32_t link) { wake_port(link); }
-  void on_link_free(uint32_t link);
-  void on_arrive(uint32_t link);
+  // Host port `link` may have data: true if it is idle and wants the host's next packet now
+  // (the caller then hands it to transmit()); otherwise it asks when it falls idle.
+  bool kick(uint32_t link) { return wake_port(link); }
+  // A kLinkFree event: true if the port is a host port with nothing queued, wanting the
+  // host's next packet (hand it to transmit()).
+  bool on_link_free(uint32_t link);
+  // Puts the host's packet `id` (or nothing, kNoPacket) on idle host port `link`.
+  void transmit(uint32_t link, uint32_t id);
+  // A kArrive event: the packet reaching the far end of `link` is forwarded, or, at a host,
+  // returned (kNoPacket otherwise) for the host to receive.
+  uint32_t on_arrive(uint32_t link);
 
   // The link a subflow's data leaves its source host on.
   uint32_t first_link(uint32_t sub) const;
@@ -81,8 +81,9 @@ class Fabric {
   uint32_t choose_link(const Packet& p, uint32_t v);
   uint32_t spray_link(std::span<const uint32_t> hops, uint32_t v);
   void enqueue(uint32_t id, uint32_t link);
-  void wake_port(uint32_t link);
-  void start_next(uint32_t link);
+  bool wake_port(uint32_t link);
+  bool start_next(uint32_t link);
+  void send(uint32_t link, uint32_t id);
   TimePs serialization(const Port& port, uint32_t bytes) const;
 
   const topo::Routing& routing_;
@@ -92,7 +93,6 @@ class Fabric {
   PacketConfig config_;
   PacketPool& pool_;
   EventQueue& events_;
-  PacketHosts& hosts_;
   bool spray_;
   std::vector<Port> ports_;
   std::vector<uint8_t> is_host_;    // per vertex

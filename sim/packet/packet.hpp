@@ -15,9 +15,11 @@ inline constexpr uint32_t kNoPacket = UINT32_MAX;
 enum class PacketKind : uint8_t { Data, Ack, Nack };
 
 enum PacketFlags : uint8_t {
-  kCe = 1,       // a switch marked Congestion Experienced on this data packet
-  kEce = 2,      // an ACK echoing a CE mark
-  kTrimmed = 4,  // a data packet cut to its header by a full queue
+  kCe = 1,          // a switch marked Congestion Experienced on this data packet
+  kEce = 2,         // an ACK echoing a CE mark
+  kTrimmed = 4,     // a data packet cut to its header by a full queue
+  kAckReq = 8,      // a data packet asking for an ACK at once (ACK coalescing)
+  kCoalesced = 16,  // an ACK whose seq is one past the last receiver report it covers
 };
 
 struct Packet {

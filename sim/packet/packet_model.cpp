@@ -1,12 +1,19 @@
-// The packet model's hosts and event loop. Each subflow is a sender/receiver pair running the
-// default datacenter transport: a DCTCP window (dctcp.hpp) over per-packet ACKs, selective
-// by construction (an ACK names its packet), so a receiver accepts sprayed packets in any
-// order. A trimmed packet reaches the receiver as a header and is NACKed at once; the sender
-// retransmits it ahead of new data. A retransmission timeout backs up lost headers, ACKs and,
-// with drop recovery, lost data. Timers are coalesced: one tick every rto/8 scans the subflows
-// with packets in flight, so a timeout fires between 1 and 1.125 rto after the last progress
-// and the event heap holds no per-flow timers.
-// A flow finishes when its receiver holds every byte of every subflow.
+// The packet model's hosts and event loop. Each subflow is a sender/receiver pair running one
+// congestion control's window (cc.hpp; DCTCP by default) over selective ACKs: an ACK names
+// the packets it covers, so a receiver accepts sprayed packets in any order. With
+// --ack-every 0 every data packet turns into its own ACK. Otherwise the receiver coalesces:
+// it reports the packets it took since its last ACK (in arrival order, each with its CE mark)
+// once they hold ack_every payload bytes, and at once when a packet asks for it (the sender
+// sets the request on a packet after which its window is full or it has nothing left), when
+// a packet arrives behind a later one (it fills a hole), on a duplicate, on the subflow's last
+// packet, and before a NACK; the coalesced retransmission tick below also flushes a receiver
+// that has held bytes for a whole tick. The sender feeds each reported packet to its window
+// as if acknowledged alone. A trimmed packet reaches the receiver as a header and is NACKed
+// at once; the sender retransmits it ahead of new data. A retransmission timeout backs up lost
+// headers, ACKs and, with drop recovery, lost data. Timers are coalesced: one tick every rto/8
+// scans the subflows with packets in flight, so a timeout fires between 1 and 1.125 rto after the
+// last progress and the event heap holds no per-flow timers. A flow finishes when its receiver
+// holds every byte of every subflow.
 #include <algorithm>
 #include <new>
 
@@ -15,7 +22,7 @@
 #include "sim/core/error.hpp"
 #include "sim/dag_frontier.hpp"
 #include "sim/model.hpp"
-#include "sim/packet/dctcp.hpp"
+#include "sim/packet/cc.hpp"
 #include "sim/packet/fabric.hpp"
 #include "sim/time_limits.hpp"
 
@@ -25,6 +32,10 @@ namespace {
 enum PktState : uint8_t { kUnsent = 0, kInFlight = 1, kAcked = 2, kLost = 3, kSenderMask = 3 };
 constexpr uint8_t kReceived = 4;
 
+// A coalescing receiver's report of one packet: its number and whether it was CE-marked.
+constexpr uint32_t kReportCe = 1u << 31;
+
+template <class CC>
 struct Subflow {
   uint64_t first = 0;  // index of its packet 0 in the per-packet state array
   uint64_t bytes = 0;
@@ -33,7 +44,7 @@ struct Subflow {
   uint32_t acked = 0;
   uint32_t received = 0;   // distinct packets the receiver holds
   uint64_t in_flight = 0;  // wire bytes sent and neither acked, NACKed nor timed out
-  Dctcp cc;
+  CC cc;
   TimePs last_progress;
   uint32_t link = 0;  // first link, out of the source host
   uint32_t ring_next = kNoPacket;
@@ -42,9 +53,20 @@ struct Subflow {
   uint32_t retransmits = 0;
   std::vector<uint32_t> retx;  // NACKed or timed-out packets, resent first
   size_t retx_head = 0;
+  // Coalesced ACKs (ack_every > 0). The receiver appends a report (seq | kReportCe) per new
+  // packet; report i has the absolute number reports_base + i. An ACK carries the number one
+  // past its last report; the sender has consumed the reports before reports_done.
+  std::vector<uint32_t> reports;
+  uint32_t reports_base = 0;
+  uint32_t reports_done = 0;   // sender: reports fed to the window
+  uint32_t reports_sent = 0;   // receiver: reports covered by an ACK sent
+  uint64_t unacked_bytes = 0;  // receiver: payload bytes taken since its last ACK
+  uint32_t highest = 0;        // receiver: one past the highest packet number taken
+  bool held_at_tick = false;   // receiver: held unacked bytes at the last timer tick
 };
 
-class PacketRun final : public PacketHosts {
+template <class CC>
+class PacketRun {
  public:
   PacketRun(const topo::Routing& routing, const Workload& w, const PathSet& p,
             const PacketConfig& config)
@@ -52,7 +74,7 @@ class PacketRun final : public PacketHosts {
         p_(p),
         config_(config),
         ends_(subflow_ends(w, p)),
-        fabric_(routing, p, ends_, config, pool_, events_, *this),
+        fabric_(routing, p, ends_, config, pool_, events_),
         frontier_(w),
         subs_(p.num_subflows()),
         subs_left_(w.size(), 0),
@@ -69,7 +91,7 @@ class PacketRun final : public PacketHosts {
     r_.nodes.assign(w.size(), NodeRecord{});
     uint64_t total = 0;
     for (uint32_t s = 0; s < p.num_subflows(); ++s) {
-      Subflow& sf = subs_[s];
+      Subflow<CC>& sf = subs_[s];
       sf.first = total;
       sf.bytes = p.bytes[s];
       // A zero-byte message still sends one header-only packet. Counted in 64 bits (bytes
@@ -97,10 +119,10 @@ class PacketRun final : public PacketHosts {
       const Event e = events_.pop();
       switch (e.kind) {
         case kLinkFree:
-          fabric_.on_link_free(e.id);
+          if (fabric_.on_link_free(e.id)) fabric_.transmit(e.id, pull(e.id));
           break;
         case kArrive:
-          fabric_.on_arrive(e.id);
+          if (const uint32_t id = fabric_.on_arrive(e.id); id != kNoPacket) receive(id);
           break;
         case kTimer:
           on_tick();
@@ -129,10 +151,12 @@ class PacketRun final : public PacketHosts {
 
   void fill_links(RunResult& r) const { fabric_.fill(r); }
 
-  uint32_t pull(uint32_t link) override {
+  // The next packet host port `link` sends, or kNoPacket: the first subflow of its ring that
+  // may send.
+  uint32_t pull(uint32_t link) {
     while (ring_head_[link] != kNoPacket) {
       const uint32_t s = ring_head_[link];
-      Subflow& sf = subs_[s];
+      Subflow<CC>& sf = subs_[s];
       ring_head_[link] = sf.ring_next;
       if (ring_head_[link] == kNoPacket) ring_tail_[link] = kNoPacket;
       sf.in_ring = false;
@@ -144,7 +168,8 @@ class PacketRun final : public PacketHosts {
     return kNoPacket;
   }
 
-  void receive(uint32_t id) override {
+  // Packet `id` reached the host it was addressed to.
+  void receive(uint32_t id) {
     Packet& pkt = pool_[id];
     const uint32_t s = pkt.sub;
     switch (pkt.kind) {
@@ -152,7 +177,11 @@ class PacketRun final : public PacketHosts {
         on_data(id, s);
         break;
       case PacketKind::Ack:
-        on_ack(s, pkt.seq, (pkt.flags & kEce) != 0);
+        if ((pkt.flags & kCoalesced) != 0) {
+          on_reports(s, pkt.seq);
+        } else {
+          on_ack(s, pkt.seq, (pkt.flags & kEce) != 0);
+        }
         pool_.release(id);
         break;
       case PacketKind::Nack:
@@ -175,8 +204,9 @@ class PacketRun final : public PacketHosts {
   }
 
   // Packet numbers are 32-bit (Packet::seq, Subflow::num_pkts), which keeps a packet record
-  // at 32 bytes on the hot path; 2^32 - 1 packets of a 4 KiB MTU are 17 TB per subflow.
-  static constexpr uint64_t kMaxPacketsPerSubflow = UINT32_MAX;
+  // at 32 bytes on the hot path, less the bit a coalesced report marks CE with; 2^31 - 1
+  // packets of a 4 KiB MTU are 8.7 TB per subflow.
+  static constexpr uint64_t kMaxPacketsPerSubflow = kReportCe - 1;
 
   [[noreturn]] void refuse_packets(const Workload& w, uint32_t s, uint64_t pkts) const {
     const uint32_t n = p_.owner[s];
@@ -187,14 +217,14 @@ class PacketRun final : public PacketHosts {
         n, w.node(n).src, w.node(n).dst, p_.bytes[s], pkts, payload_, kMaxPacketsPerSubflow));
   }
 
-  uint32_t wire_size(const Subflow& sf, uint32_t seq) const {
+  uint32_t wire_size(const Subflow<CC>& sf, uint32_t seq) const {
     const uint64_t body = seq + 1 < sf.num_pkts ? payload_ : sf.bytes - uint64_t{seq} * payload_;
     return static_cast<uint32_t>(body + config_.header.count);
   }
-  uint8_t& state(const Subflow& sf, uint32_t seq) { return state_[sf.first + seq]; }
+  uint8_t& state(const Subflow<CC>& sf, uint32_t seq) { return state_[sf.first + seq]; }
 
   // Drops retransmission entries that an ACK has overtaken.
-  bool has_retx(Subflow& sf) {
+  bool has_retx(Subflow<CC>& sf) {
     while (sf.retx_head < sf.retx.size() &&
            (state(sf, sf.retx[sf.retx_head]) & kSenderMask) != kLost) {
       ++sf.retx_head;
@@ -206,7 +236,7 @@ class PacketRun final : public PacketHosts {
     return sf.retx_head < sf.retx.size();
   }
 
-  bool can_send(Subflow& sf) {
+  bool can_send(Subflow<CC>& sf) {
     uint32_t seq;
     if (has_retx(sf)) {
       seq = sf.retx[sf.retx_head];
@@ -216,11 +246,11 @@ class PacketRun final : public PacketHosts {
       return false;
     }
     return sf.in_flight == 0 ||
-           static_cast<double>(sf.in_flight + wire_size(sf, seq)) <= sf.cc.cwnd;
+           static_cast<double>(sf.in_flight + wire_size(sf, seq)) <= sf.cc.window();
   }
 
   uint32_t make_packet(uint32_t s) {
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     uint32_t seq;
     if (has_retx(sf)) {
       seq = sf.retx[sf.retx_head++];
@@ -246,11 +276,14 @@ class PacketRun final : public PacketHosts {
     pkt.seq = seq;
     pkt.size = size;
     pkt.kind = PacketKind::Data;
+    // Ask for an ACK at once when the window is now full or nothing is left to send: the
+    // receiver's byte count alone might never reach ack_every.
+    if (coalescing() && !can_send(sf)) pkt.flags = kAckReq;
     return id;
   }
 
   void push_ring(uint32_t s) {
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     sf.in_ring = true;
     sf.ring_next = kNoPacket;
     if (ring_tail_[sf.link] == kNoPacket) {
@@ -262,16 +295,22 @@ class PacketRun final : public PacketHosts {
   }
 
   void wake(uint32_t s) {
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     if (sf.in_ring || !can_send(sf)) return;
     push_ring(s);
-    fabric_.kick(sf.link);
+    if (fabric_.kick(sf.link)) fabric_.transmit(sf.link, pull(sf.link));
   }
+
+  bool coalescing() const { return config_.ack_every.count != 0; }
 
   // Receiver: the packet turns into its ACK (or NACK) in place and heads back.
   void on_data(uint32_t id, uint32_t s) {
+    if (coalescing()) {
+      on_data_coalescing(id, s);
+      return;
+    }
     Packet& pkt = pool_[id];
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     if ((pkt.flags & kTrimmed) != 0) {
       pkt.kind = PacketKind::Nack;
       pkt.flags = 0;
@@ -289,23 +328,101 @@ class PacketRun final : public PacketHosts {
     fabric_.forward(id, host_vertex_[ends_.dst[s]]);
   }
 
+  // Receiver with coalescing: takes the packet, and turns it into an ACK of every report since
+  // the last when a rule of the header comment says so (else releases it).
+  void on_data_coalescing(uint32_t id, uint32_t s) {
+    Packet& pkt = pool_[id];
+    Subflow<CC>& sf = subs_[s];
+    bool now = false;
+    if ((pkt.flags & kTrimmed) != 0) {
+      // Reports first, so the NACK does not overtake what arrived before it.
+      if (sf.reports_sent != sf.reports_base + sf.reports.size()) send_ack(pool_.alloc(), s);
+      Packet& nack = pool_[id];  // alloc() may have moved the pool
+      nack.kind = PacketKind::Nack;
+      nack.flags = 0;
+      send_back(id, s);
+      return;
+    }
+    uint8_t& st = state(sf, pkt.seq);
+    if ((st & kReceived) == 0) {
+      st |= kReceived;
+      sf.reports.push_back(pkt.seq | ((pkt.flags & kCe) != 0 ? kReportCe : 0));
+      sf.unacked_bytes += wire_size(sf, pkt.seq) - config_.header.count;
+      now = (pkt.flags & kAckReq) != 0 || pkt.seq + 1 < sf.highest ||
+            sf.unacked_bytes >= config_.ack_every.count;
+      sf.highest = std::max(sf.highest, pkt.seq + 1);
+      if (++sf.received == sf.num_pkts) {
+        now = true;
+        subflow_done(s);
+      }
+    } else {
+      now = true;  // a duplicate: the sender may be waiting on a lost ACK
+    }
+    if (now) {
+      send_ack(id, s);
+    } else {
+      pool_.release(id);
+    }
+  }
+
+  // Turns packet `id` into an ACK of subflow s's reports so far and sends it back.
+  void send_ack(uint32_t id, uint32_t s) {
+    Subflow<CC>& sf = subs_[s];
+    sf.reports_sent = sf.reports_base + static_cast<uint32_t>(sf.reports.size());
+    sf.unacked_bytes = 0;
+    Packet& pkt = pool_[id];
+    pkt.sub = s;
+    pkt.seq = sf.reports_sent;
+    pkt.kind = PacketKind::Ack;
+    pkt.flags = kCoalesced;
+    send_back(id, s);
+  }
+
+  void send_back(uint32_t id, uint32_t s) {
+    Packet& pkt = pool_[id];
+    pkt.size = static_cast<uint32_t>(config_.header.count);
+    pkt.hop = 0;
+    fabric_.forward(id, host_vertex_[ends_.dst[s]]);
+  }
+
+  // Sender: a coalesced ACK covering the reports before `end` (absolute numbers); an ACK
+  // overtaken by a later one covers nothing new.
+  void on_reports(uint32_t s, uint32_t end) {
+    Subflow<CC>& sf = subs_[s];
+    while (sf.reports_done < end) {
+      const uint32_t r = sf.reports[sf.reports_done++ - sf.reports_base];
+      ack_packet(sf, r & ~kReportCe, (r & kReportCe) != 0);
+    }
+    // Drop consumed reports once the receiver has none waiting either.
+    const auto total = sf.reports_base + static_cast<uint32_t>(sf.reports.size());
+    if (sf.reports_done == total) {
+      sf.reports.clear();
+      sf.reports_base = total;
+    }
+    wake(s);
+  }
+
   void on_ack(uint32_t s, uint32_t seq, bool ece) {
-    Subflow& sf = subs_[s];
+    if (ack_packet(subs_[s], seq, ece)) wake(s);
+  }
+
+  // Feeds one acknowledged packet to the window; false if it was acknowledged before.
+  bool ack_packet(Subflow<CC>& sf, uint32_t seq, bool ece) {
     uint8_t& st = state(sf, seq);
     const uint8_t sender = st & kSenderMask;
-    if (sender == kAcked) return;
+    if (sender == kAcked) return false;
     const uint32_t size = wire_size(sf, seq);
     if (sender == kInFlight) sf.in_flight -= size;
     st = static_cast<uint8_t>((st & kReceived) | kAcked);
     ++sf.acked;
     sf.last_progress = events_.now();
     sf.cc.on_ack(size, ece);
-    wake(s);
+    return true;
   }
 
   // A NACK says the packet was trimmed: resend it, and take it as a loss.
   void on_nack(uint32_t s, uint32_t seq) {
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     uint8_t& st = state(sf, seq);
     if ((st & kSenderMask) != kInFlight) return;
     const uint32_t size = wire_size(sf, seq);
@@ -323,7 +440,11 @@ class PacketRun final : public PacketHosts {
     tick_pending_ = false;
     size_t kept = 0;
     for (const uint32_t s : timed_) {
-      Subflow& sf = subs_[s];
+      Subflow<CC>& sf = subs_[s];
+      // A receiver that has held bytes for a whole tick (the sender stalled on a window that
+      // shrank under packets that asked for no ACK) reports them.
+      if (sf.unacked_bytes != 0 && sf.held_at_tick) send_ack(pool_.alloc(), s);
+      sf.held_at_tick = sf.unacked_bytes != 0;
       if (sf.acked == sf.num_pkts || sf.in_flight == 0) {
         sf.timer_armed = false;
         continue;
@@ -339,7 +460,7 @@ class PacketRun final : public PacketHosts {
   }
 
   void time_out(uint32_t s) {
-    Subflow& sf = subs_[s];
+    Subflow<CC>& sf = subs_[s];
     ++r_.timeouts;
     for (uint32_t seq = 0; seq < sf.next_new; ++seq) {
       uint8_t& st = state(sf, seq);
@@ -366,15 +487,11 @@ class PacketRun final : public PacketHosts {
     subs_left_[n] = rec.subflows;
     if (rec.subflows == 0) finish(n);  // cannot happen for a valid PathSet; never hang
     for (uint32_t s = p_.node_begin[n]; s < p_.node_begin[n + 1]; ++s) {
-      Subflow& sf = subs_[s];
+      Subflow<CC>& sf = subs_[s];
       sf.link = fabric_.first_link(s);
-      // Start at line rate: one base RTT of the path at the NIC rate, plus one packet, plus
-      // the marking threshold K — DCTCP's operating point keeps about K queued at the
-      // bottleneck, and a window of BDP + K keeps the link busy there.
       const double bdp = link_rate_[sf.link] * static_cast<double>(fabric_.base_rtt(s).ps) * 1e-12;
-      sf.cc =
-          Dctcp::start(bdp + static_cast<double>(config_.mtu.count + config_.ecn_threshold.count),
-                       static_cast<double>(config_.mtu.count), config_.dctcp_g);
+      sf.cc = CC::start(
+          {.bdp = bdp, .mss = static_cast<double>(config_.mtu.count), .config = &config_});
       wake(s);
     }
   }
@@ -398,7 +515,7 @@ class PacketRun final : public PacketHosts {
   SubflowEnds ends_;
   Fabric fabric_;
   DagFrontier frontier_;
-  std::vector<Subflow> subs_;
+  std::vector<Subflow<CC>> subs_;
   std::vector<uint8_t> state_;  // per packet: sender state | kReceived
   std::vector<uint32_t> subs_left_;
   std::vector<uint32_t> timed_;  // subflows whose timer is armed
@@ -409,6 +526,26 @@ class PacketRun final : public PacketHosts {
   uint64_t payload_;
   RunResult r_;
 };
+
+// Runs the engine instantiated for the congestion control named config.cc; false if none is.
+template <class... Cc>
+bool run_with(CcList<Cc...>, const topo::Routing& routing, const Workload& w, const PathSet& paths,
+              const PacketConfig& config, RunResult& r) {
+  const auto one = [&]<class CC>(CC*) {
+    if (config.cc != CC::kName) return false;
+    PacketRun<CC> run(routing, w, paths, config);
+    r = run.run();
+    complete_result(routing.topology(), w, paths, r);
+    run.fill_links(r);  // the packet model's own link counts, after the path-based ones
+    return true;
+  };
+  return (one(static_cast<Cc*>(nullptr)) || ...);
+}
+
+template <class... Cc>
+std::vector<std::string> names_of(CcList<Cc...>) {
+  return {Cc::kName...};
+}
 
 }  // namespace
 
@@ -424,11 +561,15 @@ RunResult run_packet(const topo::Routing& routing, const Workload& w, const Path
         "plan or spray:* with --model packet");
   }
   check_run_fits_clock(routing.topology(), w, paths);
-  PacketRun run(routing, w, paths, config);
-  RunResult r = run.run();
-  complete_result(routing.topology(), w, paths, r);
-  run.fill_links(r);
+  RunResult r;
+  if (!run_with(CongestionControls{}, routing, w, paths, config, r)) {
+    throw InternalError(fmt::format("packet model: unknown congestion control '{}'", config.cc));
+  }
   return r;
+}
+
+std::vector<std::string> cc_names() {
+  return names_of(CongestionControls{});
 }
 
 }  // namespace moesim::sim
