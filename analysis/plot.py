@@ -10,8 +10,12 @@ phases.csv (--kind timeline: a Gantt chart per run), or a traffic matrix (CSV of
 row per source). Writes PREFIX.png and PREFIX.svg (through temporary names, so nothing
 half-written is left) and prints `series: N`, the number of lines, bar groups, curves, heatmap
 panels or timeline panels drawn. Rows of a sweep whose status is not ok are left
-out. Rows that share (col, hue, x) are averaged; the error bars show the 95 % confidence
-interval of the mean (Student t) or the standard deviation over them, e.g. over seeds.
+out; --where KEY=VALUE keeps the rows whose KEY is VALUE. Rows that share (col, hue, x) make
+one point and are averaged -- but only over seeds: rows of one point that differ in another
+parameter (a results.csv's options, another CSV's text columns) are refused, naming the
+columns, so a mean never mixes unlike runs silently. Line, bar and heatmap figures print
+`points: N, rows per point: R[, averaged over COLUMNS]`. The error bars show the 95 %
+confidence interval of the mean (Student t) or the standard deviation over the seeds.
 Bad input: one line `moesim: error: ...` on stderr and exit code 2.
 """
 import argparse
@@ -147,10 +151,15 @@ def read_table(args):
         df = df[df["status"] == "ok"]
     for cond in args.where:
         key, sep, value = cond.partition("=")
-        need_column(df, key, "--where", args.file)
         if not sep:
             fail(f"--where: '{cond}': expected KEY=VALUE")
-        df = df[df[key].astype(str) == value]
+        need_column(df, key, "--where", args.file)
+        keep = matches(df[key], value)
+        if not keep.any():
+            fail(f"--where {cond}: no row of {args.file} has {key} = '{value}'"
+                 + (" among the rows left by the other --where" if len(args.where) > 1 else "")
+                 + f": expected one of {listing(df[key])}")
+        df = df[keep]
     if df.empty:
         fail(f"plot: '{args.file}': no rows to plot (after dropping points whose status is not "
              "ok and applying --where): expected some")
@@ -184,18 +193,62 @@ def facets(df, col):
     return [(v, df[df[col] == v]) for v in ordered(df[col].tolist())]
 
 
-def warn_varying(df, keys, path):
-    """Columns of a sweep's parameters that vary inside the groups being averaged."""
+def matches(column, value):
+    """Rows whose cell is `value`: as text, or as the same quantity (1 = 1.0, 1KiB = 1024)."""
+    text = column.astype(str) == value
+    want = quantity(value)
+    if want is None:
+        return text
+    return text | column.map(lambda v: quantity(v) == want)
+
+
+def listing(column, limit=8):
+    values = [str(v) for v in ordered(column.tolist())]
+    more = f", ... ({len(values)} values)" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+# Columns that name a row rather than describe it (a sweep's point id, its outcome), and
+# columns whose values a point averages on purpose (the seeds of a sweep).
+ID_COLUMNS = {"point", "status", "message"}
+REPLICATE_COLUMNS = ["seed"]
+
+
+def parameter_columns(df):
+    """The columns that say what a row is, not what was measured: in a results.csv (moesim
+    run or sweep) the resolved options, which come before the first metric, cct_us; in any
+    other CSV its text columns (run, transport, trace, policy, ...)."""
     cols = list(df.columns)
-    params = cols[: cols.index("cct_us")] if "cct_us" in cols else []
-    others = [c for c in params if c not in keys and c != "seed"]
-    if not others:
-        return []
-    spread = df.groupby(keys)[others].nunique(dropna=False).max()
-    varying = [c for c in others if spread[c] > 1]
-    if varying:
-        print(f"moesim plot: note: rows of {path} with different {', '.join(varying)} are "
-              "averaged together (split them with --hue, --col or --where)", file=sys.stderr)
+    if "cct_us" in cols:
+        params = cols[: cols.index("cct_us")]
+    else:
+        params = [c for c in cols if not pd.api.types.is_numeric_dtype(df[c])]
+    return [c for c in params if c not in ID_COLUMNS]
+
+
+def check_points(df, keys, measured, args):
+    """A point of the figure is the rows that share `keys`. Refuses (exit 2) when those rows
+    differ in a parameter other than a replicate column, since the mean would mix unlike
+    runs; else prints how many rows each point holds and which columns it averages over.
+    Returns the replicate columns averaged over."""
+    params = [c for c in parameter_columns(df) if c not in keys and c not in measured]
+    groups = df.groupby(keys, sort=False, dropna=False)
+    spread = groups[params].nunique(dropna=False).max() if params else {}
+    varying = [c for c in params if spread[c] > 1]
+    mixed = [c for c in varying if c not in REPLICATE_COLUMNS]
+    if mixed:
+        what = "; ".join(f"{c} ({listing(df[c])})" for c in mixed)
+        fail(f"plot: rows of {args.file} that share {', '.join(keys)} differ in {what}: each "
+             "point would average them: expected --where KEY=VALUE to keep one value or "
+             f"--col / --hue to split them (e.g. --where {mixed[0]}={df[mixed[0]].iloc[0]})")
+    sizes = groups.size()
+    lo, hi = int(sizes.min()), int(sizes.max())
+    rows = f"{lo}" if lo == hi else f"{lo}-{hi}"
+    if hi == 1:
+        print(f"points: {len(sizes)}, rows per point: 1")
+    else:
+        over = "; ".join(f"{c} ({listing(df[c])})" for c in varying) or "nothing"
+        print(f"points: {len(sizes)}, rows per point: {rows}, averaged over {over}")
     return varying
 
 
@@ -207,11 +260,10 @@ def plot_xy(df, args):
         if getattr(args, opt):
             need_column(df, getattr(args, opt), f"--{opt}", args.file)
     need_numeric(df, args.y, "--y")
-    keys = [k for k in (args.col, args.hue, args.x) if k]
-    mixed = warn_varying(df, keys, args.file)
+    keys = list(dict.fromkeys(k for k in (args.col, args.hue, args.x) if k))
+    averaged = check_points(df, keys, {args.y}, args)
     stats = df.groupby(keys, sort=False)[args.y].agg(["mean", "std", "count"]).reset_index()
     replicas = int(stats["count"].max())
-    varies_seed = "seed" in df.columns and df.groupby(keys)["seed"].nunique().max() > 1
     xs = ordered(df[args.x].tolist())
     numeric_x = pd.api.types.is_numeric_dtype(df[args.x]) and args.kind == "line"
     hues = ordered(df[args.hue].tolist()) if args.hue else [None]
@@ -253,7 +305,7 @@ def plot_xy(df, args):
     note = ""
     if replicas > 1 and args.error != "none":
         what = "95% CI" if args.error == "ci95" else "± 1 std"
-        over = "seeds" if varies_seed and not mixed else "rows"
+        over = "seeds" if averaged == ["seed"] else "rows"
         note = f" (mean, {what} over up to {replicas} {over})"
     title = args.title or f"{label(args.y)} vs {label(args.x)}{note}"
     finish(fig, axes, title, args.hue)
@@ -331,6 +383,7 @@ def plot_heatmap(df, args):
     if args.col:
         need_column(df, args.col, "--col", args.file)
     need_numeric(df, value, "--value")
+    check_points(df, list(dict.fromkeys(k for k in (args.col, y, x) if k)), {value}, args)
     groups = facets(df, args.col)
     fig, axes = panels(len(groups))
     vmin, vmax = df[value].min(), df[value].max()

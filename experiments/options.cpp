@@ -15,6 +15,7 @@
 #include "workloads/balance_registry.hpp"
 #include "workloads/moe_presets.hpp"
 #include "workloads/placement_registry.hpp"
+#include "workloads/trace.hpp"
 
 namespace po = boost::program_options;
 
@@ -322,6 +323,20 @@ std::vector<OptionSpec> make_specs() {
            kHuge),
       count("min-tokens", "1024", "policy", "balance: LLEP smallest spilled chunk (tokens)", 0,
             kU32),
+      // stats (moesim trace stats: local routing consistency, workloads/trace_segments.hpp)
+      count("segment-tokens", "16", "stats",
+            "trace stats: m, consecutive tokens of one batch (in trace order) per segment for "
+            "SRP and SCH",
+            1, 65536),
+      count("segment-stride", "1", "stats",
+            "trace stats: a segment starts every S tokens (1 = every window, as the paper's "
+            "code; S = m: disjoint segments)",
+            1, kU32),
+      with_keywords(count("cache-experts", "auto", "stats",
+                          "trace stats: C, the experts SCH's cache holds (1..experts; auto = "
+                          "2 x top-k, at most the experts)",
+                          1, workload::kMaxExperts),
+                    {"auto"}),
       // experiment
       text("mixtral-trace", "", "experiment",
            "placement experiment: the real trace to replay (default: the Mixtral gsm8k JSONL in "

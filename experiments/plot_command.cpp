@@ -1,7 +1,8 @@
 // `moesim plot`: figures (PNG and SVG) from moesim's CSV files, drawn by analysis/plot.py
 // under Debian's /usr/bin/python3 with python3-matplotlib and python3-pandas. This driver
 // checks the arguments, finds the script (installed beside the binary, else the source
-// tree) and runs it; the script reads the CSV and checks the column names.
+// tree) and runs it; the script reads the CSV, checks the column names and --where values,
+// and refuses points whose rows differ in a parameter other than the seed.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,7 +34,8 @@ po::options_description plot_options() {
       "kind", po::value<std::string>()->default_value("line"), "line|bar|cdf|heatmap|timeline")(
       "value", po::value<std::string>(), "heatmap: the colour (default utilization)")(
       "where", po::value<std::vector<std::string>>()->composing(),
-      "KEY=VALUE: only rows where the column KEY equals VALUE (repeatable)")(
+      "KEY=VALUE: only rows where the column KEY equals VALUE, as text or as the same "
+      "number (repeatable; a value no row has is an error)")(
       "error", po::value<std::string>()->default_value("ci95"),
       "error bars over rows that share (col, hue, x), e.g. seeds: ci95 | std | none")(
       "title", po::value<std::string>(), "figure title (default: from the columns)")(
@@ -51,9 +53,11 @@ void print_usage() {
       "Draws a results.csv (of moesim run or sweep), a flows.csv (--kind cdf: FCT CDF per run),\n"
       "a links.csv (--kind heatmap: link utilisation per run), a phases.csv (--kind timeline:\n"
       "a Gantt chart of the phases per pipeline stage, one panel per run) or a traffic matrix\n"
-      "CSV (--kind heatmap) as PREFIX.png and PREFIX.svg. Rows sharing (col, hue, x), such\n"
-      "as seeds, are averaged with error bars. Needs /usr/bin/python3 with python3-matplotlib\n"
-      "and python3-pandas (MOESIM_PYTHON overrides the interpreter).\n\n{}",
+      "CSV (--kind heatmap) as PREFIX.png and PREFIX.svg. Rows sharing (col, hue, x) make one\n"
+      "point: they are averaged with error bars when they differ only in the seed, and refused\n"
+      "(naming the columns; split them with --where, --col or --hue) when they differ in another\n"
+      "parameter. Needs /usr/bin/python3 with python3-matplotlib and python3-pandas\n"
+      "(MOESIM_PYTHON overrides the interpreter).\n\n{}",
       fmt::streamed(plot_options()));
 }
 

@@ -101,3 +101,52 @@ TEST_CASE("cli::plot: a bad column exits 2 naming it and listing the columns") {
                                 MOESIM_BINARY)) == 2);
   CHECK(slurp(dir.path / "stderr.txt").find("python3-matplotlib") != std::string::npos);
 }
+
+TEST_CASE("cli::plot: rows that differ in a column that is not plotted are refused, not averaged") {
+  ScratchDir dir;
+  // 2 transports x 2 network models x 2 seeds of the tiny fabric = 8 rows.
+  REQUIRE(moesim_in(dir,
+                    "sweep --set transport=ecmp,ideal --set model=fluid,analytic --seeds 2 "
+                    "--out sw --leaves 2 --spines 2 --hosts-per-leaf 2 --size 64KiB") == 0);
+  // x = transport: each point would hold a fluid and an analytic run. Refused by name.
+  CHECK(moesim_in(dir, "plot sw/results.csv --x transport --y cct_us --out f") == 2);
+  std::string err = slurp(dir.path / "stderr.txt");
+  CHECK(err.rfind("moesim: error: ", 0) == 0);
+  CHECK(err.find("model (fluid, analytic)") != std::string::npos);
+  CHECK(err.find("--where") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(!fs::exists(dir.path / "f.png"));
+  CHECK(!fs::exists(dir.path / "f.svg"));
+  // Keeping one model: 2 points (ecmp, ideal) of 2 rows each, the seeds, averaged and said so.
+  REQUIRE(moesim_in(dir,
+                    "plot sw/results.csv --x transport --y cct_us --where model=fluid "
+                    "--out f") == 0);
+  std::string out = slurp(dir.path / "stdout.txt");
+  CHECK(out.find("points: 2, rows per point: 2, averaged over seed (1, 2)") != std::string::npos);
+  CHECK(series_drawn(dir) == 1);
+  check_figures(dir, "f");
+  // A panel per model instead: 2 models x 2 transports = 4 points.
+  REQUIRE(moesim_in(dir, "plot sw/results.csv --x transport --y cct_us --col model --out g") == 0);
+  CHECK(slurp(dir.path / "stdout.txt").find("points: 4, rows per point: 2") != std::string::npos);
+  CHECK(series_drawn(dir) == 2);
+  // Two filters and one seed: a point is one row, nothing averaged.
+  REQUIRE(moesim_in(dir,
+                    "plot sw/results.csv --kind bar --x transport --y cct_us --where "
+                    "model=fluid --where seed=1 --out h") == 0);
+  CHECK(slurp(dir.path / "stdout.txt").find("points: 2, rows per point: 1\n") != std::string::npos);
+  // A value no row has, and a column that does not exist: named, with the choices.
+  CHECK(moesim_in(dir,
+                  "plot sw/results.csv --x transport --y cct_us --where model=packet "
+                  "--out p") == 2);
+  err = slurp(dir.path / "stderr.txt");
+  CHECK(err.find("model = 'packet'") != std::string::npos);
+  CHECK(err.find("expected one of fluid, analytic") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(moesim_in(dir,
+                  "plot sw/results.csv --x transport --y cct_us --where colour=red "
+                  "--out p") == 2);
+  err = slurp(dir.path / "stderr.txt");
+  CHECK(err.find("--where 'colour'") != std::string::npos);
+  CHECK(err.find("transport") != std::string::npos);
+  CHECK(!fs::exists(dir.path / "p.png"));
+}

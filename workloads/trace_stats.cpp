@@ -1,12 +1,11 @@
-// Trace statistics: streaming accumulation per layer, Zipf fit, and a fmt table.
+// Trace statistics: streaming accumulation per layer and the Zipf fit (the table and CSV:
+// trace_stats_format.cpp).
 #include "workloads/trace_stats.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 
@@ -55,11 +54,6 @@ double quantile(const std::vector<uint64_t>& hist, uint64_t total, double q) {
   return 1.0;
 }
 
-std::string fmt_opt(double v, int precision) {
-  if (std::isnan(v)) return "-";
-  return fmt::format("{:.{}f}", v, precision);
-}
-
 }  // namespace
 
 double fit_zipf_exponent(std::span<const uint64_t> counts) {
@@ -91,9 +85,11 @@ double median_of(std::vector<double> values) {
   return values.size() % 2 ? values[m] : 0.5 * (values[m - 1] + values[m]);
 }
 
-StatsAccumulator::StatsAccumulator(const TraceShape& shape)
+StatsAccumulator::StatsAccumulator(const TraceShape& shape,
+                                   const std::optional<SegmentOptions>& segments)
     : shape_(shape), share_sum_by_slot_(shape.top_k, 0.0) {
   if (shape_.has_weights) share_hist_.assign(kShareBins, 0);
+  if (segments) segments_.emplace(shape, *segments);
 }
 
 StatsAccumulator::Layer& StatsAccumulator::layer(uint32_t l) {
@@ -116,6 +112,7 @@ void StatsAccumulator::add_batch_counts(Layer& acc, std::span<const uint64_t> co
 
 void StatsAccumulator::add(const Batch& b) {
   check_batch(b, shape_);
+  if (segments_) segments_->add(b);
   Layer& acc = layer(b.layer);
   scratch_.assign(shape_.num_experts, 0);
   for (const ExpertId e : b.experts)
@@ -173,6 +170,15 @@ TraceStats StatsAccumulator::result() const {
     s.locality_pairs = acc.pairs;
     out.layers.push_back(s);
   }
+  if (segments_) {
+    const std::map<uint32_t, SegmentStats> seg = segments_->layers();
+    for (TraceLayerStats& s : out.layers) {
+      const auto it = seg.find(s.layer);
+      if (it != seg.end()) s.segments = it->second;
+    }
+    out.segment_options = segments_->options();
+    out.segments_pooled = segments_->pooled();
+  }
   if (shape_.has_weights && share_tokens_ > 0) {
     ShareStats sh;
     sh.tokens = share_tokens_;
@@ -187,8 +193,8 @@ TraceStats StatsAccumulator::result() const {
   return out;
 }
 
-TraceStats compute_stats(TraceReader& reader) {
-  StatsAccumulator acc(reader.shape());
+TraceStats compute_stats(TraceReader& reader, const std::optional<SegmentOptions>& segments) {
+  StatsAccumulator acc(reader.shape(), segments);
   Batch b;
   while (reader.next(b))
     acc.add(b);
@@ -205,44 +211,6 @@ TraceStats compute_stats(const ExpertCounts& counts) {
   for (const LayerCounts& c : counts.entries)
     acc.add(c);
   return acc.result();
-}
-
-std::string format_stats_table(const TraceStats& s) {
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  std::string out =
-      fmt::format("{} experts, {}, {} layers\n", s.num_experts,
-                  s.top_k ? fmt::format("top-{}", s.top_k) : "counts only", s.layers.size());
-  const auto row = [&](std::string_view layer, std::string_view tokens, std::string_view slots,
-                       double mm, double bmm, double cv, double zipf, double top10, double loc) {
-    out += fmt::format("{:>6} {:>9} {:>10} {:>8} {:>9} {:>6} {:>7} {:>7} {:>8}\n", layer, tokens,
-                       slots, fmt_opt(mm, 3), fmt_opt(bmm, 3), fmt_opt(cv, 3), fmt_opt(zipf, 3),
-                       fmt_opt(top10 * 100, 1), fmt_opt(loc, 3));
-  };
-  out += fmt::format("{:>6} {:>9} {:>10} {:>8} {:>9} {:>6} {:>7} {:>7} {:>8}\n", "layer", "tokens",
-                     "slots", "max/mean", "batch m/m", "CV", "zipf_s", "top10%", "locality");
-  std::vector<double> mm, bmm, cv, zipf, top10, loc;
-  for (const TraceLayerStats& l : s.layers) {
-    const double locality = l.locality.value_or(kNaN);
-    row(fmt::to_string(l.layer), l.tokens ? fmt::to_string(l.tokens) : "-",
-        fmt::to_string(l.selections), l.max_over_mean, l.mean_batch_max_over_mean, l.cv, l.zipf_s,
-        l.top10_share, locality);
-    mm.push_back(l.max_over_mean);
-    bmm.push_back(l.mean_batch_max_over_mean);
-    cv.push_back(l.cv);
-    zipf.push_back(l.zipf_s);
-    top10.push_back(l.top10_share);
-    loc.push_back(locality);
-  }
-  row("median", "", "", median_of(mm), median_of(bmm), median_of(cv), median_of(zipf),
-      median_of(top10), median_of(loc));
-  if (s.top1_share) {
-    const ShareStats& sh = *s.top1_share;
-    out += fmt::format(
-        "top-1 share of gate weight over {} tokens: mean {:.3f}, p10 {:.3f}, p50 {:.3f}, "
-        "p90 {:.3f}; mean share by slot: {:.3f}\n",
-        sh.tokens, sh.mean, sh.p10, sh.p50, sh.p90, fmt::join(sh.mean_share_by_slot, " "));
-  }
-  return out;
 }
 
 }  // namespace moesim::workload

@@ -1,7 +1,8 @@
 // Statistics of a router trace, as reported in reference/traces.md §4: per layer the load
 // imbalance (max/mean tokens per expert), CV, a Zipf exponent fit, the top-10 % share and the
-// temporal locality of top-1 choices; over the trace, the distribution of the top-1 expert's
-// share of a token's gate weight. Computed in one streaming pass (StatsAccumulator), so a
+// temporal locality of top-1 choices and, if asked, the local routing consistency SRP and SCH
+// (trace_segments.hpp); over the trace, the distribution of the top-1 expert's share of a
+// token's gate weight. Computed in one streaming pass (StatsAccumulator), so a
 // trace of any size can be summarised.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "workloads/trace.hpp"
+#include "workloads/trace_segments.hpp"
 
 namespace moesim::workload {
 
@@ -36,6 +38,7 @@ struct TraceLayerStats {
   // of one batch; empty if the layer has no such pair.
   std::optional<double> locality;
   uint64_t locality_pairs = 0;
+  std::optional<SegmentStats> segments;  // SRP and SCH, when asked for
 };
 
 // The top-1 expert's share of its token's gate weight, w[0] / sum(w) (tokens with sum 0 are
@@ -51,11 +54,16 @@ struct TraceStats {
   uint32_t top_k = 0;
   std::vector<TraceLayerStats> layers;   // layers ascending
   std::optional<ShareStats> top1_share;  // only if the trace has weights
+  // When SRP and SCH were asked for: their parameters and all layers pooled.
+  std::optional<SegmentOptions> segment_options;
+  std::optional<SegmentStats> segments_pooled;
 };
 
 class StatsAccumulator {
  public:
-  explicit StatsAccumulator(const TraceShape& shape);
+  // With `segments`, also SRP and SCH (InternalError if its options are out of range).
+  explicit StatsAccumulator(const TraceShape& shape,
+                            const std::optional<SegmentOptions>& segments = {});
   void add(const Batch& b);
   void add(const LayerCounts& c);  // loads only: no locality, no shares
   TraceStats result() const;
@@ -73,6 +81,7 @@ class StatsAccumulator {
 
   TraceShape shape_;
   std::map<uint32_t, Layer> layers_;  // ordered: deterministic output
+  std::optional<SegmentAccumulator> segments_;
   std::vector<uint64_t> scratch_;
   std::vector<uint64_t> share_hist_;
   std::vector<double> share_sum_by_slot_;
@@ -80,7 +89,7 @@ class StatsAccumulator {
   uint64_t share_tokens_ = 0;
 };
 
-TraceStats compute_stats(TraceReader& reader);
+TraceStats compute_stats(TraceReader& reader, const std::optional<SegmentOptions>& segments = {});
 TraceStats compute_stats(const Trace& trace);
 TraceStats compute_stats(const ExpertCounts& counts);
 
@@ -92,7 +101,13 @@ double fit_zipf_exponent(std::span<const uint64_t> counts);
 // Median of the defined values (NaN if none).
 double median_of(std::vector<double> values);
 
-// A fixed-width table: one row per layer, a row of medians over layers, and the top-1 share.
+// A fixed-width table: one row per layer, a row of medians over layers, the top-1 share and,
+// with SRP and SCH, a line of their values pooled over layers.
 std::string format_stats_table(const TraceStats& s);
+
+// The same as CSV: a header, one row per layer, then a row `all` with the tokens and slots
+// summed and SRP and SCH pooled over layers (its load columns are empty: those are per layer).
+// Undefined values are empty cells; SRP and SCH columns only when they were asked for.
+std::string format_stats_csv(const TraceStats& s);
 
 }  // namespace moesim::workload
