@@ -185,10 +185,8 @@ wl::SegmentStats brute_force(const std::vector<wl::Batch>& batches, uint32_t num
 
 TEST_CASE("workload::SegmentAccumulator: the real Mixtral trace agrees with brute force") {
   const std::string path = moesim::test::mario928_dir() + "/humaneval_2_routing.jsonl";
-  if (!fs::exists(path)) {
-    WARN("skipped: " << path << " is absent (the shared data is read, never copied)");
-    return;
-  }
+  // The shared data is read from ../shared/data, never copied; a missing file fails the test.
+  REQUIRE(fs::exists(path));
   const wl::Trace t = wl::read_trace(path, {8, 0});
   std::map<uint32_t, std::vector<wl::Batch>> by_layer;
   for (const wl::Batch& b : t.batches)
@@ -222,10 +220,8 @@ TEST_CASE("workload::SegmentAccumulator: the real Mixtral trace agrees with brut
 
 TEST_CASE("cli::trace: stats writes SRP and SCH per layer and pooled, and a full cache hits") {
   const std::string path = moesim::test::mario928_dir() + "/gsm8k_2_routing.jsonl";
-  if (!fs::exists(path)) {
-    WARN("skipped: " << path << " is absent (the shared data is read, never copied)");
-    return;
-  }
+  // The shared data is read from ../shared/data, never copied; a missing file fails the test.
+  REQUIRE(fs::exists(path));
   moesim::test::TempDir dir;
   using moesim::test::column;
   using moesim::test::split;
