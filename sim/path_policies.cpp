@@ -74,6 +74,15 @@ const PathPolicyEntry spray_rr = {
 const PathPolicyEntry spray_adaptive = {
     "spray:adaptive", "every packet takes the least-queued next hop", K::Spray, S::Adaptive, 0, 0,
     &assign_ideal};
+const PathPolicyEntry spray_reps = {
+    "spray:reps",
+    "every packet hashes an entropy per hop; an entropy is reused while its ACKs come back "
+    "unmarked (REPS)",
+    K::Spray,
+    S::Reps,
+    0,
+    0,
+    &assign_ideal};
 const PathPolicyEntry ideal = {
     "ideal",      "fluid multipath: equal split over next hops per hop", K::Ideal, S::Random, 0, 0,
     &assign_ideal};
@@ -81,8 +90,8 @@ const PathPolicyEntry ideal = {
 }  // namespace
 
 std::span<const PathPolicyEntry* const> path_policy_registry() {
-  static const PathPolicyEntry* const table[] = {&ecmp,     &split,          &plan, &spray_random,
-                                                 &spray_rr, &spray_adaptive, &ideal};
+  static const PathPolicyEntry* const table[] = {
+      &ecmp, &split, &plan, &spray_random, &spray_rr, &spray_adaptive, &spray_reps, &ideal};
   return table;
 }
 

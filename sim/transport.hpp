@@ -34,7 +34,7 @@ class Routing;
 namespace moesim::sim {
 
 enum class PathPolicy : uint8_t { Ecmp, Split, Plan, Spray, Ideal };
-enum class SprayMode : uint8_t { Random, RoundRobin, Adaptive };
+enum class SprayMode : uint8_t { Random, RoundRobin, Adaptive, Reps };
 
 struct PathSet;
 struct Transport;
@@ -62,7 +62,7 @@ const PathPolicyEntry& policy_entry(const Transport& t);
 std::vector<std::string> transport_names();
 
 // Parses a registered name ("ecmp", "split:K" (2 <= K <= 64), "plan", "spray:random|rr|
-// adaptive", "ideal"). InputError naming `what` otherwise.
+// adaptive|reps", "ideal"). InputError naming `what` otherwise.
 Transport parse_transport(std::string_view text, std::string_view what = "--transport");
 std::string to_string(const Transport& t);
 

@@ -92,7 +92,7 @@ TEST_CASE("cli::trace: gen then convert there and back gives the same bytes") {
 }
 
 TEST_CASE("cli::moe: bad MoE input exits with code 2") {
-  for (const std::string& args :
+  for (const std::string args :
        {"run --workload moe --moe-model gpt5 --out o",
         "run --workload moe --placement magic --out o",
         "run --workload moe --balance magic --out o", "run --workload moe --top-k 99 --out o",

@@ -5,8 +5,8 @@
 // A congestion control is a struct with
 //   static constexpr const char* kName, kHelp;             // --cc NAME and its help text
 //   static CC start(const CcStart&);                       // a subflow's first window
-//   void on_ack(double bytes, bool ece);                   // one packet acknowledged
-//   void on_loss(double bytes);                            // one packet NACKed (trimmed)
+//   void on_ack(double bytes, bool ece, const Feedback&);  // one packet acknowledged
+//   void on_loss(double bytes, const Feedback&);           // one packet NACKed (trimmed)
 //   void on_timeout();                                     // a retransmission timeout
 //   double window() const;                                 // bytes it may have in flight
 // Adding one: its header in sim/packet/ and its type in the list below.
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/packet/dctcp.hpp"
+#include "sim/packet/nscc.hpp"
 
 namespace moesim::sim {
 
@@ -23,7 +24,7 @@ template <class... Cc>
 struct CcList {};
 
 // The registration line.
-using CongestionControls = CcList<Dctcp>;
+using CongestionControls = CcList<Dctcp, Nscc>;
 
 // --cc's choices, in registration order.
 std::vector<std::string> cc_names();

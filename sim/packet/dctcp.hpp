@@ -16,16 +16,9 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "sim/packet/config.hpp"
+#include "sim/packet/cc_types.hpp"
 
 namespace moesim::sim {
-
-// What a congestion control starts a subflow from (cc.hpp).
-struct CcStart {
-  double bdp = 0;  // bytes: the path's base RTT at the first link's rate
-  double mss = 0;  // bytes of one full packet
-  const PacketConfig* config = nullptr;
-};
 
 struct Dctcp {
   static constexpr const char* kName = "dctcp";
@@ -60,11 +53,13 @@ struct Dctcp {
     return d;
   }
 
-  void on_ack(double bytes, bool congestion) { on_feedback(bytes, congestion, 1 - alpha / 2); }
+  void on_ack(double bytes, bool congestion, const Feedback&) {
+    on_feedback(bytes, congestion, 1 - alpha / 2);
+  }
 
   // A lost (trimmed) packet: DCTCP reacts to loss as TCP does, halving the window once per
   // window; the bytes count as marked in alpha's estimate.
-  void on_loss(double bytes) { on_feedback(bytes, true, 0.5); }
+  void on_loss(double bytes, const Feedback&) { on_feedback(bytes, true, 0.5); }
 
   void on_timeout() {
     ssthresh = std::max(mss, cwnd / 2);

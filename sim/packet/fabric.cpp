@@ -47,9 +47,12 @@ TimePs Fabric::serialization(const Port& port, uint32_t bytes) const {
   return serialization_time(Bytes{bytes}, port.rate);
 }
 
-uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v) {
+uint32_t Fabric::spray_link(std::span<const uint32_t> hops, uint32_t v, const Packet& p) {
   const auto n = static_cast<uint32_t>(hops.size());
   switch (paths_.transport.spray) {
+    case SprayMode::Reps:
+      // The entropy picks the path, hop by hop, as ECMP hashes a flow's header.
+      return hops[mix64(p.entropy ^ salt_[v]) % n];
     case SprayMode::Random:
       return hops[rng_.below(n)];
     case SprayMode::RoundRobin: {
@@ -83,14 +86,14 @@ uint32_t Fabric::choose_link(const Packet& p, uint32_t v) {
   if (p.kind == PacketKind::Data) {
     if (!spray_) return paths_.links[paths_.link_begin[p.sub] + p.hop];
     auto hops = routing_.next_hops(v, ends_.dst[p.sub]);
-    return hops.size() == 1 ? hops[0] : spray_link(hops, v);
+    return hops.size() == 1 ? hops[0] : spray_link(hops, v, p);
   }
   // ACKs and NACKs: sprayed like their data under spray:*, otherwise per-flow ECMP on the
   // way back (hash of the subflow with a per-switch salt).
   auto hops = routing_.next_hops(v, ends_.src[p.sub]);
   if (hops.empty()) throw InternalError("packet model: no route back to the sender");
   if (hops.size() == 1) return hops[0];
-  return spray_ ? spray_link(hops, v) : hops[mix64(p.sub ^ salt_[v]) % hops.size()];
+  return spray_ ? spray_link(hops, v, p) : hops[mix64(p.sub ^ salt_[v]) % hops.size()];
 }
 
 uint32_t Fabric::first_link(uint32_t sub) const {
@@ -134,7 +137,7 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
       }
       ++trims_;
       ++sub_trims_[p.sub];
-      p.size = static_cast<uint32_t>(config_.header.count);
+      p.size = static_cast<uint16_t>(config_.header.count);
       p.flags |= kTrimmed;
     } else {
       if (port.data.bytes >= config_.ecn_threshold.count) p.flags |= kCe;

@@ -79,7 +79,7 @@ class Fabric {
   };
 
   uint32_t choose_link(const Packet& p, uint32_t v);
-  uint32_t spray_link(std::span<const uint32_t> hops, uint32_t v);
+  uint32_t spray_link(std::span<const uint32_t> hops, uint32_t v, const Packet& p);
   void enqueue(uint32_t id, uint32_t link);
   bool wake_port(uint32_t link);
   bool start_next(uint32_t link);

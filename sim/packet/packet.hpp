@@ -20,20 +20,28 @@ enum PacketFlags : uint8_t {
   kTrimmed = 4,     // a data packet cut to its header by a full queue
   kAckReq = 8,      // a data packet asking for an ACK at once (ACK coalescing)
   kCoalesced = 16,  // an ACK whose seq is one past the last receiver report it covers
+  kNoSample = 32,   // an ACK not made of a data packet: no round-trip sample
 };
 
+// 32 bytes, so two share a cache line.
 struct Packet {
   TimePs arrive;              // while on a link: when its last bit reaches the far end
   uint32_t next = kNoPacket;  // intrusive FIFO link
   uint32_t sub = 0;           // subflow
   uint32_t seq = 0;           // packet number within the subflow
-  uint32_t size = 0;          // bytes on the wire
-  uint16_t hop = 0;           // links crossed so far (index into a pinned path)
+  // When the data packet left its sender, in ns modulo 2^32 (an ACK made of it carries it
+  // back: RTT samples for delay-based congestion control; differences wrap correctly below
+  // 4.29 s).
+  uint32_t sent_ns = 0;
+  uint16_t size = 0;     // bytes on the wire (the MTU is at most 65535 B)
+  uint16_t entropy = 0;  // spray:reps: the path label hashed at every hop (ACKs echo it)
+  uint16_t hop = 0;      // links crossed so far (index into a pinned path)
   PacketKind kind = PacketKind::Data;
   uint8_t flags = 0;
 
   bool is_control() const { return kind != PacketKind::Data || (flags & kTrimmed) != 0; }
 };
+static_assert(sizeof(Packet) == 32);
 
 class PacketPool {
  public:

@@ -35,6 +35,11 @@ constexpr uint8_t kReceived = 4;
 // A coalescing receiver's report of one packet: its number and whether it was CE-marked.
 constexpr uint32_t kReportCe = 1u << 31;
 
+// spray:reps: a sender keeps as many good entropies as its first window has packets (so a
+// window's worth of paths stays in use: a smaller cache would herd a flow onto the few paths
+// it holds), within these bounds.
+constexpr uint32_t kRepsMinEntropies = 8, kRepsMaxEntropies = 1024;
+
 template <class CC>
 struct Subflow {
   uint64_t first = 0;  // index of its packet 0 in the per-packet state array
@@ -63,6 +68,9 @@ struct Subflow {
   uint64_t unacked_bytes = 0;  // receiver: payload bytes taken since its last ACK
   uint32_t highest = 0;        // receiver: one past the highest packet number taken
   bool held_at_tick = false;   // receiver: held unacked bytes at the last timer tick
+  // spray:reps: entropies that came back unmarked, a ring (sized when the subflow starts).
+  std::vector<uint16_t> reps;
+  uint32_t reps_head = 0, reps_count = 0;
 };
 
 template <class CC>
@@ -80,7 +88,9 @@ class PacketRun {
         subs_left_(w.size(), 0),
         ring_head_(routing.topology().num_links(), kNoPacket),
         ring_tail_(routing.topology().num_links(), kNoPacket),
-        payload_(config.mtu.count - config.header.count) {
+        payload_(config.mtu.count - config.header.count),
+        reps_(p.transport.policy == PathPolicy::Spray && p.transport.spray == SprayMode::Reps),
+        reps_rng_(make_stream(config.seed, "reps")) {
     const topo::Topology& topo = routing.topology();
     host_vertex_.resize(topo.num_hosts());
     for (uint32_t h = 0; h < topo.num_hosts(); ++h)
@@ -170,25 +180,26 @@ class PacketRun {
 
   // Packet `id` reached the host it was addressed to.
   void receive(uint32_t id) {
-    Packet& pkt = pool_[id];
+    const Packet pkt = pool_[id];  // a copy: handling it may grow the pool
     const uint32_t s = pkt.sub;
-    switch (pkt.kind) {
-      case PacketKind::Data:
-        on_data(id, s);
-        break;
-      case PacketKind::Ack:
-        if ((pkt.flags & kCoalesced) != 0) {
-          on_reports(s, pkt.seq);
-        } else {
-          on_ack(s, pkt.seq, (pkt.flags & kEce) != 0);
-        }
-        pool_.release(id);
-        break;
-      case PacketKind::Nack:
-        on_nack(s, pkt.seq);
-        pool_.release(id);
-        break;
+    if (pkt.kind == PacketKind::Data) {
+      on_data(id, s);
+      return;
     }
+    const Feedback f = feedback(pkt);
+    const uint32_t seq = pkt.seq;
+    if (pkt.kind == PacketKind::Nack) {
+      on_nack(s, seq, f);
+    } else {
+      const bool ece = (pkt.flags & kEce) != 0;
+      recycle(subs_[s], pkt, ece);
+      if ((pkt.flags & kCoalesced) != 0) {
+        on_reports(s, seq, f);
+      } else if (ack_packet(subs_[s], seq, ece, f)) {
+        wake(s);
+      }
+    }
+    pool_.release(id);
   }
 
  private:
@@ -274,8 +285,10 @@ class PacketRun {
     Packet& pkt = pool_[id];
     pkt.sub = s;
     pkt.seq = seq;
-    pkt.size = size;
+    pkt.size = static_cast<uint16_t>(size);
     pkt.kind = PacketKind::Data;
+    pkt.sent_ns = static_cast<uint32_t>(events_.now().ps / 1000);
+    if (reps_) pkt.entropy = next_entropy(sf);
     // Ask for an ACK at once when the window is now full or nothing is left to send: the
     // receiver's byte count alone might never reach ack_every.
     if (coalescing() && !can_send(sf)) pkt.flags = kAckReq;
@@ -303,6 +316,30 @@ class PacketRun {
 
   bool coalescing() const { return config_.ack_every.count != 0; }
 
+  // The time, and the round trip of the data packet an ACK or NACK was made of.
+  Feedback feedback(const Packet& pkt) const {
+    Feedback f{.now = events_.now()};
+    if ((pkt.flags & kNoSample) == 0) {
+      const auto now_ns = static_cast<uint32_t>(f.now.ps / 1000);
+      f.rtt = TimePs{int64_t{static_cast<uint32_t>(now_ns - pkt.sent_ns)} * 1000};
+    }
+    return f;
+  }
+
+  // spray:reps: an entropy whose ACK came back unmarked is used again; a marked or trimmed
+  // one is forgotten, and a new one drawn when none is waiting.
+  void recycle(Subflow<CC>& sf, const Packet& ack, bool ece) {
+    if (!reps_ || ece || (ack.flags & kNoSample) != 0 || sf.reps_count == sf.reps.size()) return;
+    sf.reps[(sf.reps_head + sf.reps_count++) % sf.reps.size()] = ack.entropy;
+  }
+  uint16_t next_entropy(Subflow<CC>& sf) {
+    if (sf.reps_count == 0) return static_cast<uint16_t>(reps_rng_.next_u64());
+    const uint16_t e = sf.reps[sf.reps_head];
+    sf.reps_head = static_cast<uint32_t>((sf.reps_head + 1) % sf.reps.size());
+    --sf.reps_count;
+    return e;
+  }
+
   // Receiver: the packet turns into its ACK (or NACK) in place and heads back.
   void on_data(uint32_t id, uint32_t s) {
     if (coalescing()) {
@@ -323,7 +360,7 @@ class PacketRun {
       pkt.kind = PacketKind::Ack;
       pkt.flags = (pkt.flags & kCe) != 0 ? kEce : 0;
     }
-    pkt.size = static_cast<uint32_t>(config_.header.count);
+    pkt.size = static_cast<uint16_t>(config_.header.count);
     pkt.hop = 0;
     fabric_.forward(id, host_vertex_[ends_.dst[s]]);
   }
@@ -336,7 +373,7 @@ class PacketRun {
     bool now = false;
     if ((pkt.flags & kTrimmed) != 0) {
       // Reports first, so the NACK does not overtake what arrived before it.
-      if (sf.reports_sent != sf.reports_base + sf.reports.size()) send_ack(pool_.alloc(), s);
+      if (sf.reports_sent != sf.reports_base + sf.reports.size()) send_ack(pool_.alloc(), s, false);
       Packet& nack = pool_[id];  // alloc() may have moved the pool
       nack.kind = PacketKind::Nack;
       nack.flags = 0;
@@ -359,39 +396,42 @@ class PacketRun {
       now = true;  // a duplicate: the sender may be waiting on a lost ACK
     }
     if (now) {
-      send_ack(id, s);
+      send_ack(id, s, true);
     } else {
       pool_.release(id);
     }
   }
 
-  // Turns packet `id` into an ACK of subflow s's reports so far and sends it back.
-  void send_ack(uint32_t id, uint32_t s) {
+  // Turns packet `id` into an ACK of subflow s's reports so far and sends it back. With
+  // `from_data`, `id` is the data packet that triggered it: the ACK echoes its send time,
+  // entropy and CE mark; otherwise (a flush) it carries no sample.
+  void send_ack(uint32_t id, uint32_t s, bool from_data) {
     Subflow<CC>& sf = subs_[s];
     sf.reports_sent = sf.reports_base + static_cast<uint32_t>(sf.reports.size());
     sf.unacked_bytes = 0;
     Packet& pkt = pool_[id];
+    const bool ce = from_data && (pkt.flags & kCe) != 0;
     pkt.sub = s;
     pkt.seq = sf.reports_sent;
     pkt.kind = PacketKind::Ack;
-    pkt.flags = kCoalesced;
+    pkt.flags = static_cast<uint8_t>(kCoalesced | (ce ? kEce : 0) | (from_data ? 0 : kNoSample));
     send_back(id, s);
   }
 
   void send_back(uint32_t id, uint32_t s) {
     Packet& pkt = pool_[id];
-    pkt.size = static_cast<uint32_t>(config_.header.count);
+    pkt.size = static_cast<uint16_t>(config_.header.count);
     pkt.hop = 0;
     fabric_.forward(id, host_vertex_[ends_.dst[s]]);
   }
 
   // Sender: a coalesced ACK covering the reports before `end` (absolute numbers); an ACK
   // overtaken by a later one covers nothing new.
-  void on_reports(uint32_t s, uint32_t end) {
+  void on_reports(uint32_t s, uint32_t end, const Feedback& f) {
     Subflow<CC>& sf = subs_[s];
     while (sf.reports_done < end) {
       const uint32_t r = sf.reports[sf.reports_done++ - sf.reports_base];
-      ack_packet(sf, r & ~kReportCe, (r & kReportCe) != 0);
+      ack_packet(sf, r & ~kReportCe, (r & kReportCe) != 0, f);
     }
     // Drop consumed reports once the receiver has none waiting either.
     const auto total = sf.reports_base + static_cast<uint32_t>(sf.reports.size());
@@ -402,12 +442,8 @@ class PacketRun {
     wake(s);
   }
 
-  void on_ack(uint32_t s, uint32_t seq, bool ece) {
-    if (ack_packet(subs_[s], seq, ece)) wake(s);
-  }
-
   // Feeds one acknowledged packet to the window; false if it was acknowledged before.
-  bool ack_packet(Subflow<CC>& sf, uint32_t seq, bool ece) {
+  bool ack_packet(Subflow<CC>& sf, uint32_t seq, bool ece, const Feedback& f) {
     uint8_t& st = state(sf, seq);
     const uint8_t sender = st & kSenderMask;
     if (sender == kAcked) return false;
@@ -416,12 +452,12 @@ class PacketRun {
     st = static_cast<uint8_t>((st & kReceived) | kAcked);
     ++sf.acked;
     sf.last_progress = events_.now();
-    sf.cc.on_ack(size, ece);
+    sf.cc.on_ack(size, ece, f);
     return true;
   }
 
   // A NACK says the packet was trimmed: resend it, and take it as a loss.
-  void on_nack(uint32_t s, uint32_t seq) {
+  void on_nack(uint32_t s, uint32_t seq, const Feedback& f) {
     Subflow<CC>& sf = subs_[s];
     uint8_t& st = state(sf, seq);
     if ((st & kSenderMask) != kInFlight) return;
@@ -430,7 +466,7 @@ class PacketRun {
     st = static_cast<uint8_t>((st & kReceived) | kLost);
     sf.retx.push_back(seq);
     sf.last_progress = events_.now();
-    sf.cc.on_loss(size);
+    sf.cc.on_loss(size, f);
     wake(s);
   }
 
@@ -443,7 +479,7 @@ class PacketRun {
       Subflow<CC>& sf = subs_[s];
       // A receiver that has held bytes for a whole tick (the sender stalled on a window that
       // shrank under packets that asked for no ACK) reports them.
-      if (sf.unacked_bytes != 0 && sf.held_at_tick) send_ack(pool_.alloc(), s);
+      if (sf.unacked_bytes != 0 && sf.held_at_tick) send_ack(pool_.alloc(), s, false);
       sf.held_at_tick = sf.unacked_bytes != 0;
       if (sf.acked == sf.num_pkts || sf.in_flight == 0) {
         sf.timer_armed = false;
@@ -489,9 +525,17 @@ class PacketRun {
     for (uint32_t s = p_.node_begin[n]; s < p_.node_begin[n + 1]; ++s) {
       Subflow<CC>& sf = subs_[s];
       sf.link = fabric_.first_link(s);
-      const double bdp = link_rate_[sf.link] * static_cast<double>(fabric_.base_rtt(s).ps) * 1e-12;
-      sf.cc = CC::start(
-          {.bdp = bdp, .mss = static_cast<double>(config_.mtu.count), .config = &config_});
+      const TimePs rtt = fabric_.base_rtt(s);
+      const double bdp = link_rate_[sf.link] * static_cast<double>(rtt.ps) * 1e-12;
+      sf.cc = CC::start({.bdp = bdp,
+                         .mss = static_cast<double>(config_.mtu.count),
+                         .base_rtt = rtt,
+                         .config = &config_});
+      if (reps_) {
+        const auto pkts =
+            static_cast<uint64_t>(sf.cc.window() / static_cast<double>(config_.mtu.count));
+        sf.reps.assign(std::clamp<uint64_t>(pkts, kRepsMinEntropies, kRepsMaxEntropies), 0);
+      }
       wake(s);
     }
   }
@@ -524,6 +568,8 @@ class PacketRun {
   std::vector<uint32_t> host_vertex_;
   std::vector<double> link_rate_;
   uint64_t payload_;
+  bool reps_;
+  Rng reps_rng_;
   RunResult r_;
 };
 
