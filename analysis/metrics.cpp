@@ -71,6 +71,8 @@ Summary summarize(const topo::Topology& topo, const Workload& w, const sim::RunR
   s.drops = r.drops;
   s.retransmits = r.retransmits;
   s.timeouts = r.timeouts;
+  s.pfc_frames = r.pfc_frames;
+  s.pause_us = r.pause_s * 1e6;
   return s;
 }
 

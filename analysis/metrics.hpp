@@ -32,6 +32,8 @@ struct Summary {
   uint64_t retransmits = 0;
   uint64_t timeouts = 0;
   uint64_t max_queue_bytes = 0;  // largest data queue at any port
+  uint64_t pfc_frames = 0;       // PFC pause and resume frames (--fabric lossless)
+  double pause_us = 0;           // total time links spent paused (--fabric lossless)
   // Step view (MoE steps, and any DAG with compute tasks).
   double step_us = 0;          // the whole step: cct_us
   double compute_us = 0;       // the busiest GPU's compute time (sum of its tasks)

@@ -284,6 +284,21 @@ std::vector<OptionSpec> make_specs() {
           "cc", "dctcp", "simulation",
           fmt::format("packet model congestion control: {}", fmt::join(sim::cc_names(), " | ")),
           sim::cc_names())),
+      param(choice("fabric", "lossy", "simulation",
+                   "packet model: lossy (full queues trim or drop, --recovery) | lossless "
+                   "(RoCEv2 over PFC: switches pause upstream ports, nothing is lost)",
+                   {"lossy", "lossless"})),
+      param(choice("marking", "auto", "simulation",
+                   "packet model ECN marking: step (at --ecn-threshold) | red (RED between "
+                   "--red-min and --red-max up to --red-pmax) | auto (red for dcqcn, else step)",
+                   {"auto", "step", "red"})),
+      param(bytes("red-min", "5KB", "simulation",
+                  "packet model, RED marking: queue where marking starts (DCQCN's Kmin)")),
+      param(bytes("red-max", "100KB", "simulation",
+                  "packet model, RED marking: queue from which every packet is marked (Kmax)")),
+      param(real("red-pmax", "0.1", "simulation",
+                 "packet model, RED marking: marking probability just below --red-max (Pmax)", 0,
+                 1)),
       param(with_keywords(
           bytes("ack-every", "16KiB", "simulation",
                 "packet model: a receiver ACKs every this many payload bytes of a subflow (and "

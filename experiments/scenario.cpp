@@ -14,6 +14,21 @@ sim::PacketConfig parse_packet_config(const Settings& s, uint64_t seed) {
   c.rto = s.time("rto");
   c.cc = s.text("cc");
   c.ack_every = s.is("ack-every", "0") ? Bytes{0} : s.bytes("ack-every");
+  c.lossless = s.is("fabric", "lossless");
+  if (c.lossless && s.is("recovery", "drop")) {
+    s.reject("recovery",
+             "trim with --fabric lossless (PFC loses nothing, so there is nothing "
+             "to drop and recover)");
+  }
+  const bool red = s.is("marking", "red") || (s.is("marking", "auto") && s.is("cc", "dcqcn"));
+  if (red) {
+    c.red_min = s.bytes("red-min");
+    c.red_max = s.bytes("red-max");
+    c.red_pmax = s.real("red-pmax");
+    if (c.red_max <= c.red_min) {
+      s.reject("red-max", fmt::format("more than --red-min {}", to_string(c.red_min)));
+    }
+  }
   c.recovery = s.is("recovery", "drop") ? sim::LossRecovery::Drop : sim::LossRecovery::Trim;
   if (c.mtu.count > 65535 || c.mtu.count < 128) s.reject("mtu", "128B to 65535B");
   if (c.header.count == 0 || c.header.count >= c.mtu.count) {

@@ -51,6 +51,8 @@ struct RunResult {
   uint64_t drops = 0;
   uint64_t retransmits = 0;
   uint64_t timeouts = 0;
+  uint64_t pfc_frames = 0;  // lossless fabric: PFC pause and resume frames sent
+  double pause_s = 0;       // lossless fabric: total time links spent paused
 };
 
 }  // namespace moesim::sim

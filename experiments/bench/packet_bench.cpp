@@ -1,7 +1,9 @@
 // Speed of the packet model on the fabric of issue 3: 8 leaves x 16 hosts, 16 spines,
 // 400 Gb/s everywhere, 1 us per link. (a) a random permutation of 4 MB flows; (b) a uniform
 // all-to-all of 1 MB per ordered pair (16,256 flows, ~16 GB). Each under ecmp and
-// spray:random. Set-up (topology, routing, workload, paths) is outside the timed region.
+// spray:random, with ACKs coalesced per 16 KiB (the default) and, `_ack0`, one per packet (the
+// engine before coalescing). Set-up (topology, routing, workload, paths) is outside the timed
+// region.
 // Counters: events, events per second, packets, simulated CCT, peak RSS of the process so far
 // (run one case per process for a per-case peak: experiments/bench/run_bench.sh).
 #include <sys/resource.h>
@@ -30,7 +32,8 @@ topo::LeafSpineParams fabric() {
   return p;
 }
 
-void BM_Packet(benchmark::State& state, const char* workload, const char* transport) {
+void BM_Packet(benchmark::State& state, const char* workload, const char* transport,
+               uint64_t ack_every = sim::PacketConfig{}.ack_every.count) {
   const topo::Topology t = topo::build_leaf_spine(fabric());
   const topo::Routing routing(t);
   Rng rng = make_stream(1, "workload");
@@ -38,11 +41,13 @@ void BM_Packet(benchmark::State& state, const char* workload, const char* transp
                          ? workload::permutation(t.num_hosts(), Bytes{4'000'000}, rng)
                          : workload::all_to_all(t.num_hosts(), Bytes{1'000'000});
   const sim::PathSet paths = sim::assign_paths(routing, w, sim::parse_transport(transport), 1);
+  sim::PacketConfig config;
+  config.ack_every = Bytes{ack_every};
   sim::RunResult r;
   double seconds = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    r = sim::run_packet(routing, w, paths, sim::PacketConfig{});
+    r = sim::run_packet(routing, w, paths, config);
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     benchmark::DoNotOptimize(r.makespan);
   }
@@ -68,5 +73,17 @@ BENCHMARK_CAPTURE(BM_Packet, alltoall_ecmp, "all-to-all", "ecmp")
     ->Iterations(1)
     ->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_Packet, alltoall_spray, "all-to-all", "spray:random")
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Packet, permutation_ecmp_ack0, "permutation", "ecmp", 0)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Packet, permutation_spray_ack0, "permutation", "spray:random", 0)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Packet, alltoall_ecmp_ack0, "all-to-all", "ecmp", 0)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(BM_Packet, alltoall_spray_ack0, "all-to-all", "spray:random", 0)
     ->Iterations(1)
     ->Unit(benchmark::kSecond);

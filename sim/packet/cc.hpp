@@ -9,12 +9,17 @@
 //   void on_loss(double bytes, const Feedback&);           // one packet NACKed (trimmed)
 //   void on_timeout();                                     // a retransmission timeout
 //   double window() const;                                 // bytes it may have in flight
+//   static constexpr bool kPaced;        // true: also double rate() const (bytes/s), by which
+//                                        // the engine paces, and on_send(bytes, now)
+//   static constexpr int64_t kEchoIntervalPs;  // receivers echo a CE mark at most this often
+//                                        // per subflow, at once (0: every mark, with the ACK)
 // Adding one: its header in sim/packet/ and its type in the list below.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "sim/packet/dcqcn.hpp"
 #include "sim/packet/dctcp.hpp"
 #include "sim/packet/nscc.hpp"
 
@@ -24,7 +29,7 @@ template <class... Cc>
 struct CcList {};
 
 // The registration line.
-using CongestionControls = CcList<Dctcp, Nscc>;
+using CongestionControls = CcList<Dctcp, Nscc, Dcqcn>;
 
 // --cc's choices, in registration order.
 std::vector<std::string> cc_names();

@@ -8,9 +8,11 @@
 namespace moesim::sim {
 
 struct CcStart {
-  double bdp = 0;   // bytes: the path's base RTT at the first link's rate
-  double mss = 0;   // bytes of one full packet
-  TimePs base_rtt;  // the path's round trip with empty queues (Fabric::base_rtt)
+  double bdp = 0;        // bytes: the path's base RTT at the first link's rate
+  double mss = 0;        // bytes of one full packet
+  TimePs base_rtt;       // the path's round trip with empty queues (Fabric::base_rtt)
+  double line_rate = 0;  // bytes per second of the first link (the NIC)
+  TimePs now;            // when the subflow starts
   const PacketConfig* config = nullptr;
 };
 

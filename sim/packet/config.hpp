@@ -26,6 +26,17 @@ struct PacketConfig {
   // K > C x RTT / 7 gives about 57 KB at 400 Gb/s with an 8 us base RTT (2 tiers, 1 us links).
   Bytes ecn_threshold = 64_KiB;
   LossRecovery recovery = LossRecovery::Trim;
+  // Lossless (RoCEv2 over PFC): switches pause the upstream port of an ingress whose buffered
+  // data reaches XOFF and resume it at XON, so no data packet is trimmed or dropped (fabric.hpp
+  // derives the thresholds). Needs LossRecovery::Trim (nothing is lost to recover).
+  bool lossless = false;
+  // ECN marking of a data packet on a switch port: a step at ecn_threshold (DCTCP's K), or,
+  // with red_max > 0, RED between red_min and red_max with probability up to red_pmax (what
+  // DCQCN runs; the CLI's defaults, 5 KB, 100 KB and 10%, are those of the HPCC artifact's
+  // ns-3 DCQCN configuration).
+  Bytes red_min = Bytes{5000};
+  Bytes red_max = 0_B;
+  double red_pmax = 0.01;
   // Retransmission timeout. Above the worst queueing RTT the default 1 MiB buffers allow
   // (4 hops x 1 MiB at 100 Gb/s = 0.34 ms); with trimming it only backs up lost control packets.
   TimePs rto = TimePs{1'000'000'000};  // 1 ms

@@ -24,10 +24,12 @@ struct Dctcp {
   static constexpr const char* kName = "dctcp";
   static constexpr const char* kHelp =
       "DCTCP window (ECN fraction, one decrease per window; halving on a trim)";
-  double cwnd = 0;      // bytes the sender may have in flight
-  double ssthresh = 0;  // bytes
-  double alpha = 0;     // estimated fraction of marked bytes
-  double mss = 0;       // bytes of one full packet
+  static constexpr bool kPaced = false;
+  static constexpr int64_t kEchoIntervalPs = 0;  // every mark echoed
+  double cwnd = 0;                               // bytes the sender may have in flight
+  double ssthresh = 0;                           // bytes
+  double alpha = 0;                              // estimated fraction of marked bytes
+  double mss = 0;                                // bytes of one full packet
   double g = 1.0 / 16;
   double acked = 0;   // bytes acked in this observation window
   double marked = 0;  // ... of which marked

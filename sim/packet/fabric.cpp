@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "sim/core/error.hpp"
 
 namespace moesim::sim {
@@ -21,7 +23,8 @@ Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const Subflow
       rr_(topo_.num_vertices(), 0),
       rr_phase_(topo_.num_vertices(), 0),
       sub_trims_(paths.num_subflows(), 0),
-      rng_(make_stream(config.seed, "spray")) {
+      rng_(make_stream(config.seed, "spray")),
+      red_rng_(make_stream(config.seed, "red")) {
   for (uint32_t h = 0; h < topo_.num_hosts(); ++h)
     is_host_[topo_.host_vertex(h)] = 1;
   Rng salts = make_stream(config.seed, "ack-ecmp");
@@ -40,6 +43,75 @@ Fabric::Fabric(const topo::Routing& routing, const PathSet& paths, const Subflow
     port.buffer = link.buffer.count;
     port.host_port = is_host_[link.from] != 0;
   }
+  if (config_.lossless) set_pfc_thresholds();
+}
+
+void Fabric::set_pfc_thresholds() {
+  const uint64_t mtu = config_.mtu.count;
+  for (uint32_t l = 0; l < ports_.size(); ++l) {
+    Port& port = ports_[l];
+    if (is_host_[port.to]) continue;  // hosts take what arrives: no ingress to protect
+    // 2 x latency x rate, in bytes (rounded up), + 3 MTU; then 2 MTU between XON and XOFF.
+    const double wire =
+        2.0 * static_cast<double>(port.latency.ps) * 1e-12 * port.rate.bytes_per_sec();
+    const uint64_t headroom = static_cast<uint64_t>(wire) + 1 + 3 * mtu;
+    const uint64_t least = headroom + 3 * mtu;  // XON at least one MTU
+    if (port.buffer < least) {
+      throw InputError(fmt::format(
+          "--fabric lossless: link {} ({}, {}) has a {} B buffer, but PFC needs {} B of "
+          "headroom (2 x latency x rate + 3 MTU) and 2 MTU between XON and XOFF above one "
+          "MTU: expected --buffer of at least {}B",
+          topo_.link_name(l), to_string(port.rate), to_string(port.latency), port.buffer, headroom,
+          least));
+    }
+    port.xoff = port.buffer - headroom;
+    port.xon = port.xoff - 2 * mtu;
+  }
+}
+
+// Counts data packet `id`, just arrived over `link` at a switch, against that ingress.
+void Fabric::hold(uint32_t id, uint32_t link) {
+  Packet& p = pool_[id];
+  p.ingress = link;
+  Port& in = ports_[link];
+  in.held += p.size;
+  if (!in.pause_sent && in.held >= in.xoff) {
+    in.pause_sent = true;
+    send_pfc(link, PacketKind::Pause);
+  }
+}
+
+// Data packet `p` leaves its switch: its ingress holds less.
+void Fabric::release_hold(const Packet& p) {
+  Port& in = ports_[p.ingress];
+  in.held -= p.size;
+  if (in.pause_sent && in.held <= in.xon) {
+    in.pause_sent = false;
+    send_pfc(p.ingress, PacketKind::Resume);
+  }
+}
+
+// A PAUSE or RESUME for `link`, from its far end back up the reverse link (ids 2e, 2e + 1).
+void Fabric::send_pfc(uint32_t link, PacketKind kind) {
+  ++pfc_frames_;
+  const uint32_t id = pool_.alloc();
+  Packet& f = pool_[id];
+  f.kind = kind;
+  f.seq = link;
+  f.size = static_cast<uint16_t>(config_.header.count);
+  const uint32_t back = link ^ 1u;
+  ports_[back].control.push(pool_, id);
+  wake_port(back);  // a switch port: never asks a host for data
+}
+
+bool Fabric::mark(const Port& port) {
+  const uint64_t q = port.data.bytes;
+  if (config_.red_max.count == 0) return q >= config_.ecn_threshold.count;
+  if (q < config_.red_min.count) return false;
+  if (q >= config_.red_max.count) return true;
+  const double p = config_.red_pmax * static_cast<double>(q - config_.red_min.count) /
+                   static_cast<double>(config_.red_max.count - config_.red_min.count);
+  return red_rng_.uniform01() < p;
 }
 
 TimePs Fabric::serialization(const Port& port, uint32_t bytes) const {
@@ -129,7 +201,7 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
   Port& port = ports_[link];
   Packet& p = pool_[id];
   if (!p.is_control()) {
-    if (port.data.bytes + p.size > port.buffer) {
+    if (!config_.lossless && port.data.bytes + p.size > port.buffer) {
       if (config_.recovery == LossRecovery::Drop) {
         ++drops_;
         pool_.release(id);
@@ -140,7 +212,7 @@ void Fabric::enqueue(uint32_t id, uint32_t link) {
       p.size = static_cast<uint16_t>(config_.header.count);
       p.flags |= kTrimmed;
     } else {
-      if (port.data.bytes >= config_.ecn_threshold.count) p.flags |= kCe;
+      if (mark(port)) p.flags |= kCe;
       port.data.push(pool_, id);
       wake_port(link);
       port.max_queue = std::max(port.max_queue, port.data.bytes);
@@ -169,8 +241,12 @@ bool Fabric::start_next(uint32_t link) {
   Port& port = ports_[link];
   if (!port.control.empty()) {
     send(link, port.control.pop(pool_));
+  } else if (port.paused) {
+    return false;  // PFC: no data until the far end resumes this port
   } else if (!port.data.empty()) {
-    send(link, port.data.pop(pool_));
+    const uint32_t id = port.data.pop(pool_);
+    if (config_.lossless && !port.host_port) release_hold(pool_[id]);
+    send(link, id);
   } else {
     return port.host_port;  // the host may have data for it
   }
@@ -198,7 +274,7 @@ void Fabric::send(uint32_t link, uint32_t id) {
   if (was_empty) events_.schedule(p.arrive, kArrive, link);
   // Only a port with more to send needs to wake when this packet is out; an idle switch port
   // costs no event per packet. Host ports may have more to pull.
-  if (!port.control.empty() || !port.data.empty() || port.host_port) {
+  if (!port.control.empty() || (!port.paused && (!port.data.empty() || port.host_port))) {
     port.free_pending = true;
     events_.schedule(port.busy_until, kLinkFree, link);
   }
@@ -209,14 +285,30 @@ bool Fabric::on_link_free(uint32_t link) {
   return start_next(link);
 }
 
-uint32_t Fabric::on_arrive(uint32_t link) {
+uint32_t Fabric::on_arrive(uint32_t link, uint32_t& pull) {
   Port& port = ports_[link];
   const uint32_t id = port.pipe.pop(pool_);
   if (!port.pipe.empty()) events_.schedule(pool_[port.pipe.head].arrive, kArrive, link);
   Packet& p = pool_[id];
+  if (p.kind == PacketKind::Pause || p.kind == PacketKind::Resume) {
+    Port& target = ports_[p.seq];
+    const bool pause = p.kind == PacketKind::Pause;
+    pool_.release(id);
+    if (pause) {
+      target.paused = true;
+      target.paused_since = events_.now();
+    } else {
+      target.paused = false;
+      target.paused_total += events_.now() - target.paused_since;
+      if (wake_port(p.seq)) pull = p.seq;
+    }
+    return kNoPacket;
+  }
   ++p.hop;
   if (is_host_[port.to]) return id;
-  enqueue(id, choose_link(p, port.to));
+  const uint32_t out = choose_link(p, port.to);
+  if (config_.lossless && !p.is_control()) hold(id, link);
+  enqueue(id, out);
   return kNoPacket;
 }
 
@@ -233,6 +325,13 @@ void Fabric::fill(RunResult& r) const {
   r.packets = packets_;
   r.trims = trims_;
   r.drops = drops_;
+  r.pfc_frames = pfc_frames_;
+  r.pause_s = 0;
+  for (const Port& port : ports_) {
+    TimePs paused = port.paused_total;
+    if (port.paused) paused += events_.now() - port.paused_since;
+    r.pause_s += paused.seconds();
+  }
 }
 
 }  // namespace moesim::sim

@@ -7,6 +7,15 @@
 // The fabric knows nothing of the hosts' transport: the engine calls it and acts on what it
 // returns (a packet delivered to a host; a host port wanting data), so the per-packet path has
 // no virtual call and no callback.
+// Lossless (PacketConfig::lossless, RoCEv2 over PFC): data is never trimmed or dropped. Each
+// switch counts, per ingress link, the data bytes it holds that came in over it; at XOFF it
+// sends a PAUSE frame (a header-sized control packet, so it takes link time) back up that
+// link, whose port then sends no data (control still flows) until a RESUME at XON. A paused
+// port's queue grows in turn, so pauses spread upstream to the senders' NICs. Per ingress, the
+// link's --buffer is the budget: XOFF = buffer - headroom, headroom = 2 x latency x rate
+// (the wire's bytes when the pause leaves, and those sent while it travels) + 3 MTU (the
+// packet delaying the pause at this port, the one upstream is sending when it lands, the one
+// arriving here); XON = XOFF - 2 MTU.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +31,7 @@
 
 namespace moesim::sim {
 
-enum PacketEvent : uint32_t { kLinkFree = 0, kArrive = 1, kTimer = 2, kTaskDone = 3 };
+enum PacketEvent : uint32_t { kLinkFree = 0, kArrive = 1, kTimer = 2, kTaskDone = 3, kPace = 4 };
 
 // Per subflow: the hosts it joins. Data goes src -> dst, ACKs and NACKs dst -> src.
 struct SubflowEnds {
@@ -46,8 +55,9 @@ class Fabric {
   // Puts the host's packet `id` (or nothing, kNoPacket) on idle host port `link`.
   void transmit(uint32_t link, uint32_t id);
   // A kArrive event: the packet reaching the far end of `link` is forwarded, or, at a host,
-  // returned (kNoPacket otherwise) for the host to receive.
-  uint32_t on_arrive(uint32_t link);
+  // returned (kNoPacket otherwise) for the host to receive. A RESUME that frees an idle host
+  // port sets `pull` to that port (the caller hands the host's next packet to transmit()).
+  uint32_t on_arrive(uint32_t link, uint32_t& pull);
 
   // The link a subflow's data leaves its source host on.
   uint32_t first_link(uint32_t sub) const;
@@ -76,6 +86,14 @@ class Fabric {
     uint64_t payload_bytes = 0;
     uint64_t wire_bytes = 0;
     uint64_t max_queue = 0;
+    // Lossless: this port is paused by its far end; the data its far end holds from it, and
+    // whether it has paused this port (PFC state of the far end's ingress from this link).
+    bool paused = false;
+    bool pause_sent = false;
+    TimePs paused_since;
+    TimePs paused_total;
+    uint64_t held = 0;
+    uint64_t xoff = 0, xon = 0;
   };
 
   uint32_t choose_link(const Packet& p, uint32_t v);
@@ -84,6 +102,11 @@ class Fabric {
   bool wake_port(uint32_t link);
   bool start_next(uint32_t link);
   void send(uint32_t link, uint32_t id);
+  void set_pfc_thresholds();
+  void hold(uint32_t id, uint32_t link);
+  void release_hold(const Packet& p);
+  void send_pfc(uint32_t link, PacketKind kind);
+  bool mark(const Port& port);
   TimePs serialization(const Port& port, uint32_t bytes) const;
 
   const topo::Routing& routing_;
@@ -101,7 +124,8 @@ class Fabric {
   std::vector<uint32_t> rr_phase_;  // per vertex, where this round started
   std::vector<uint32_t> sub_trims_;
   Rng rng_;
-  uint64_t packets_ = 0, trims_ = 0, drops_ = 0;
+  Rng red_rng_;
+  uint64_t packets_ = 0, trims_ = 0, drops_ = 0, pfc_frames_ = 0;
 };
 
 }  // namespace moesim::sim

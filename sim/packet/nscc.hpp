@@ -30,6 +30,8 @@ struct Nscc {
   static constexpr const char* kName = "nscc";
   static constexpr const char* kHelp =
       "UEC-style NSCC window (ECN and delay, gentle on trims, cap 1.5 BDP)";
+  static constexpr bool kPaced = false;
+  static constexpr int64_t kEchoIntervalPs = 0;
 
   double cwnd = 0, max_window = 0, mss = 0;
   double prop_gain = 0;  // P, bytes per window at zero delay

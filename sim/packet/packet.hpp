@@ -12,7 +12,7 @@ namespace moesim::sim {
 
 inline constexpr uint32_t kNoPacket = UINT32_MAX;
 
-enum class PacketKind : uint8_t { Data, Ack, Nack };
+enum class PacketKind : uint8_t { Data, Ack, Nack, Pause, Resume };
 
 enum PacketFlags : uint8_t {
   kCe = 1,          // a switch marked Congestion Experienced on this data packet
@@ -25,7 +25,10 @@ enum PacketFlags : uint8_t {
 
 // 32 bytes, so two share a cache line.
 struct Packet {
-  TimePs arrive;              // while on a link: when its last bit reaches the far end
+  union {
+    TimePs arrive{};   // while on a link: when its last bit reaches the far end
+    uint32_t ingress;  // while queued in a lossless switch: the link it came in on
+  };
   uint32_t next = kNoPacket;  // intrusive FIFO link
   uint32_t sub = 0;           // subflow
   uint32_t seq = 0;           // packet number within the subflow

@@ -68,6 +68,12 @@ struct Subflow {
   uint64_t unacked_bytes = 0;  // receiver: payload bytes taken since its last ACK
   uint32_t highest = 0;        // receiver: one past the highest packet number taken
   bool held_at_tick = false;   // receiver: held unacked bytes at the last timer tick
+  // Paced congestion controls (CC::kPaced): the earliest time of the next packet, and
+  // whether a kPace event will wake the subflow then.
+  TimePs next_send;
+  bool pace_pending = false;
+  // Receiver: when it last echoed a CE mark (CC::kEchoIntervalPs).
+  TimePs last_echo{INT64_MIN / 2};
   // spray:reps: entropies that came back unmarked, a ring (sized when the subflow starts).
   std::vector<uint16_t> reps;
   uint32_t reps_head = 0, reps_count = 0;
@@ -131,14 +137,24 @@ class PacketRun {
         case kLinkFree:
           if (fabric_.on_link_free(e.id)) fabric_.transmit(e.id, pull(e.id));
           break;
-        case kArrive:
-          if (const uint32_t id = fabric_.on_arrive(e.id); id != kNoPacket) receive(id);
+        case kArrive: {
+          uint32_t pull_link = kNoPacket;
+          if (const uint32_t id = fabric_.on_arrive(e.id, pull_link); id != kNoPacket) {
+            receive(id);
+          } else if (pull_link != kNoPacket) {
+            fabric_.transmit(pull_link, pull(pull_link));
+          }
           break;
+        }
         case kTimer:
           on_tick();
           break;
         case kTaskDone:
           finish(e.id);
+          break;
+        case kPace:
+          subs_[e.id].pace_pending = false;
+          wake(e.id);
           break;
         default:
           throw InternalError("packet model: unknown event kind");
@@ -170,7 +186,7 @@ class PacketRun {
       ring_head_[link] = sf.ring_next;
       if (ring_head_[link] == kNoPacket) ring_tail_[link] = kNoPacket;
       sf.in_ring = false;
-      if (!can_send(sf)) continue;
+      if (!can_send(sf) || !paced_ready(s)) continue;
       const uint32_t id = make_packet(s);
       if (can_send(sf)) push_ring(s);
       return id;
@@ -288,6 +304,13 @@ class PacketRun {
     pkt.size = static_cast<uint16_t>(size);
     pkt.kind = PacketKind::Data;
     pkt.sent_ns = static_cast<uint32_t>(events_.now().ps / 1000);
+    if constexpr (CC::kPaced) {
+      const TimePs now = events_.now();
+      sf.cc.on_send(size, now);
+      // Rounded down, so a flow at line rate is never held back behind its own NIC.
+      const auto gap = static_cast<int64_t>(static_cast<double>(size) * 1e12 / sf.cc.rate());
+      sf.next_send = std::max(sf.next_send, now) + TimePs{gap};
+    }
     if (reps_) pkt.entropy = next_entropy(sf);
     // Ask for an ACK at once when the window is now full or nothing is left to send: the
     // receiver's byte count alone might never reach ack_every.
@@ -309,12 +332,41 @@ class PacketRun {
 
   void wake(uint32_t s) {
     Subflow<CC>& sf = subs_[s];
-    if (sf.in_ring || !can_send(sf)) return;
+    if (sf.in_ring || !can_send(sf) || !paced_ready(s)) return;
     push_ring(s);
     if (fabric_.kick(sf.link)) fabric_.transmit(sf.link, pull(sf.link));
   }
 
   bool coalescing() const { return config_.ack_every.count != 0; }
+
+  // Paced congestion controls: true if subflow s may send now; else a kPace event will wake
+  // it when it may.
+  bool paced_ready(uint32_t s) {
+    if constexpr (CC::kPaced) {
+      Subflow<CC>& sf = subs_[s];
+      if (events_.now() >= sf.next_send) return true;
+      if (!sf.pace_pending) {
+        sf.pace_pending = true;
+        events_.schedule(sf.next_send, kPace, s);
+      }
+      return false;
+    } else {
+      (void)s;
+      return true;
+    }
+  }
+
+  // Receiver: whether a CE mark on subflow s's data is echoed (at most once per
+  // CC::kEchoIntervalPs: DCQCN's CNP rate limit).
+  bool echo(Subflow<CC>& sf, bool ce) {
+    if constexpr (CC::kEchoIntervalPs == 0) {
+      return ce;
+    } else {
+      if (!ce || (events_.now() - sf.last_echo).ps < CC::kEchoIntervalPs) return false;
+      sf.last_echo = events_.now();
+      return true;
+    }
+  }
 
   // The time, and the round trip of the data packet an ACK or NACK was made of.
   Feedback feedback(const Packet& pkt) const {
@@ -358,7 +410,7 @@ class PacketRun {
         if (++sf.received == sf.num_pkts) subflow_done(s);
       }
       pkt.kind = PacketKind::Ack;
-      pkt.flags = (pkt.flags & kCe) != 0 ? kEce : 0;
+      pkt.flags = echo(sf, (pkt.flags & kCe) != 0) ? kEce : 0;
     }
     pkt.size = static_cast<uint16_t>(config_.header.count);
     pkt.hop = 0;
@@ -383,10 +435,12 @@ class PacketRun {
     uint8_t& st = state(sf, pkt.seq);
     if ((st & kReceived) == 0) {
       st |= kReceived;
-      sf.reports.push_back(pkt.seq | ((pkt.flags & kCe) != 0 ? kReportCe : 0));
+      const bool ce = echo(sf, (pkt.flags & kCe) != 0);
+      sf.reports.push_back(pkt.seq | (ce ? kReportCe : 0));
       sf.unacked_bytes += wire_size(sf, pkt.seq) - config_.header.count;
+      // A rate-limited echo (a CNP) goes at once.
       now = (pkt.flags & kAckReq) != 0 || pkt.seq + 1 < sf.highest ||
-            sf.unacked_bytes >= config_.ack_every.count;
+            sf.unacked_bytes >= config_.ack_every.count || (ce && CC::kEchoIntervalPs != 0);
       sf.highest = std::max(sf.highest, pkt.seq + 1);
       if (++sf.received == sf.num_pkts) {
         now = true;
@@ -530,6 +584,8 @@ class PacketRun {
       sf.cc = CC::start({.bdp = bdp,
                          .mss = static_cast<double>(config_.mtu.count),
                          .base_rtt = rtt,
+                         .line_rate = link_rate_[sf.link],
+                         .now = events_.now(),
                          .config = &config_});
       if (reps_) {
         const auto pkts =
