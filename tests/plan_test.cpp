@@ -338,7 +338,7 @@ TEST_CASE("sim::plan: an all-to-all on a 2:1 leaf-spine gives every spine the sa
   // downlink to a leaf carries 16 flows from each of the 3 other leaves; in diagonal order each
   // run of 16 is 2 diagonals, so every host sends 2 of its 8 flows to a leaf on each spine.
   // (The matchings alone laid 48 flows of one leaf on spine 0's downlink, 16 + 32 from two
-  // leaves on spine 1's, and one host's 8 flows to a leaf on one spine: 10-25 % slower in the
+  // leaves on spine 1's, and one host's 8 flows to a leaf on one spine: 10-27 % slower in the
   // packet model, README.)
   topo::LeafSpineParams shape = test::nonblocking(4, 4, 8);
   shape.fabric_rate = shape.host_rate;
