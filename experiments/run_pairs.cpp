@@ -30,6 +30,13 @@ size_t run_pairs(const topo::Routing& routing, const Workload& w, const Scenario
       continue;
     }
     const double path_s = seconds_since(t0);
+    if (paths.split_cap.flows > 0) {
+      fmt::print(
+          "note: {}: {} flows have fewer than {} up-down equal-cost paths (at most {}) and are "
+          "split over those only: on a tiered Clos K is capped there, never topped up with "
+          "valley paths\n",
+          to_string(transport), paths.split_cap.flows, transport.k, paths.split_cap.max_paths);
+    }
     for (const std::string& model_name : sc.models) {
       const auto model = sc.registry->make(model_name, sc.model_config);
       if (!model->supports(transport)) {

@@ -21,7 +21,8 @@ struct RunOutcome {
 
 // Runs every pair in the scenario's order and hands each outcome to `sink`. A pair that does
 // not exist (ideal on the packet model; plan off a 2-tier leaf-spine while other transports
-// are listed) is skipped with a note on stdout. Returns the number of pairs run.
+// are listed) is skipped with a note on stdout; split:K capped at the up-down paths of a
+// tiered Clos gets a note too. Returns the number of pairs run.
 size_t run_pairs(const topo::Routing& routing, const Workload& w, const Scenario& sc,
                  const std::function<void(RunOutcome&&)>& sink);
 

@@ -16,6 +16,7 @@
 #include "sim/core/rng.hpp"
 #include "sim/paths.hpp"
 #include "topologies/ksp.hpp"
+#include "topologies/tiers.hpp"
 
 namespace moesim::sim {
 
@@ -36,7 +37,7 @@ struct Path {
 class PathBuilder {
  public:
   PathBuilder(const topo::Routing& r, const Workload& w, uint64_t seed)
-      : r_(r), topo_(r.topology()) {
+      : r_(r), topo_(r.topology()), up_down_(topo::has_up_down_tiers(topo_)) {
     out_.node_begin.reserve(w.size() + 1);
     Rng rng = make_stream(seed, "ecmp");
     salt_.resize(topo_.num_vertices());
@@ -127,11 +128,14 @@ class PathBuilder {
 
   // Equal-cost paths first; where there are fewer than k, the next-shortest simple paths
   // (Yen's algorithm under the routing view's cost) make up the k, as KSP routing on random
-  // graphs does (Jellyfish). A pair whose least-cost route is NVLink only keeps it: the
-  // scale-up domain is never split onto the network.
+  // graphs does (Jellyfish). Not on a tiered Clos (topologies/tiers.hpp): there the equal-cost
+  // paths are all the up-down ones, and Yen's next paths go down through a third switch and
+  // back up (valleys, which up-down routing forbids), so k is capped at the equal-cost paths.
+  // A pair whose least-cost route is NVLink only keeps it: the scale-up domain is never split
+  // onto the network.
   std::vector<Path> split_candidates(const DagNode& n, uint32_t k) const {
     std::vector<Path> cands = enumerate_paths(n, kMaxCandidatePaths);
-    if (cands.size() >= k) return cands;
+    if (cands.size() >= k || up_down_) return cands;
     const bool nvlink_only = std::all_of(cands[0].links.begin(), cands[0].links.end(), [&](auto l) {
       return topo_.link(l).kind == topo::LinkKind::NvLink;
     });
@@ -152,11 +156,16 @@ class PathBuilder {
   // split:K: min(K, #paths) subflows of near-equal size on distinct paths (split_candidates);
   // each goes to the candidate path whose most-loaded link (in this sender's own placed bytes)
   // is least loaded, ties broken by a per-flow rotation so equal candidates are not always
-  // taken in id order.
+  // taken in id order. Counts in the PathSet the flows that the up-down cap leaves with fewer
+  // than k subflows.
   void add_split(uint32_t node, const DagNode& n, uint32_t k,
                  std::unordered_map<uint32_t, double>& load) {
     std::vector<Path> cands = split_candidates(n, k);
     const size_t m = std::min<size_t>(k, cands.size());
+    if (up_down_ && m < k && climbs_past_leaf(cands.front())) {
+      ++out_.split_cap.flows;
+      out_.split_cap.max_paths = std::max(out_.split_cap.max_paths, static_cast<uint32_t>(m));
+    }
     const size_t rot = mix64(node ^ salt_[topo_.host_vertex(n.src)]) % cands.size();
     std::vector<bool> used(cands.size(), false);
     for (size_t j = 0; j < m; ++j) {
@@ -184,6 +193,15 @@ class PathBuilder {
   PathSet& out() { return out_; }
 
  private:
+  // A path that reaches a spine or above: a valley detour exists for it (a path that turns at
+  // its leaf has no other simple path, hosts being single-homed), so only such a path is
+  // capped by up-down routing rather than by the graph.
+  bool climbs_past_leaf(const Path& p) const {
+    return std::any_of(p.links.begin(), p.links.end(), [&](uint32_t l) {
+      return topo::tier(topo_.graph()[topo_.link(l).to].kind).value_or(0) >= 2;
+    });
+  }
+
   void enumerate_from(uint32_t v, const DagNode& n, Path& cur, std::vector<Path>& paths,
                       size_t limit) const {
     if (paths.size() >= limit) return;
@@ -202,6 +220,7 @@ class PathBuilder {
 
   const topo::Routing& r_;
   const topo::Topology& topo_;
+  bool up_down_;  // a tiered Clos: split:K takes no valley paths
   std::vector<uint64_t> salt_;
   std::vector<double> ones_;
   std::vector<double> frac_;

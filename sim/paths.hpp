@@ -16,6 +16,13 @@
 
 namespace moesim::sim {
 
+// split:K on a tiered Clos (topologies/tiers.hpp) caps K at a pair's up-down equal-cost paths:
+// `flows` crossing a spine got fewer than K subflows, none more than `max_paths`.
+struct SplitCap {
+  uint32_t flows = 0;
+  uint32_t max_paths = 0;
+};
+
 struct PathSet {
   Transport transport;  // the policy that made this assignment
   // Subflows of DAG node n: [node_begin[n], node_begin[n+1]); compute tasks have none.
@@ -27,6 +34,7 @@ struct PathSet {
   std::vector<uint64_t> bytes;  // per subflow; a flow's subflows sum to its size
   std::vector<TimePs> latency;  // per subflow: propagation latency of its (slowest) path
   std::vector<uint32_t> owner;  // per subflow: its DAG node
+  SplitCap split_cap;           // split:K only
 
   size_t num_subflows() const { return bytes.size(); }
   std::span<const uint32_t> sub_links(uint32_t s) const {

@@ -5,6 +5,9 @@
 //  1. Waves. Flows with the same tag and the same DAG level (longest chain of predecessors,
 //     compute tasks included) start together; each wave is planned on its own. A flow whose
 //     least-cost path crosses no spine (same leaf, or one server's NVLink) keeps that path.
+//     When all flows of the wave have one size g, each leaf pair with k flows first deals
+//     floor(k/S) of them to every spine (even_amounts); only the k mod S left over go through
+//     steps 2-5, and the even plan is kept unless it loads a fabric link more than they would.
 //  2. Leaf matrix. M[a][b] = bytes from leaf a to leaf b. T0 = the largest row or column sum:
 //     the ideal per-hop equal split puts T0/S bytes on the busiest of a leaf's S uplinks (or a
 //     spine's downlinks to a leaf), and no routing can do better, since those S links carry T0.
@@ -22,12 +25,13 @@
 //     leaf: within a spine's interval every row and column gets at most B bytes. Within each
 //     leaf pair the real bytes come first and the padding after; the real bytes of pair (a, b)
 //     that fall in spine c's interval are A[a][b][c], and they sum to M[a][b].
-//  6. Flows. Each leaf pair places its flows (largest first, ties by node id) on the spines'
-//     amounts A[a][b][.]: first whole, each on the spine whose remaining amount fits it most
-//     tightly; the flows that fit nowhere are then poured over the remaining amounts in spine
-//     order, one subflow per spine they touch. That splits at most S-1 flows per leaf pair.
-//     With equal sizes g and amounts that are multiples of g (all-to-all and permutations on a
-//     1:1 fabric with hosts per leaf = spines) every flow fits whole: no split at all.
+//  6. Flows. Each leaf pair places its flows (largest first, equal sizes in diagonal order of
+//     their hosts: see fill_pair) on the spines' amounts A[a][b][.]: first whole, each on the
+//     spine whose remaining amount fits it most tightly; the flows that fit nowhere are then
+//     poured over the remaining amounts in spine order, one subflow per spine they touch. That
+//     splits at most S-1 flows per leaf pair. With equal sizes g and amounts that are
+//     multiples of g (all-to-all and permutations on a 1:1 fabric with hosts per leaf =
+//     spines) every flow fits whole: no split at all.
 //
 // Cost per wave with L leaves: O(L^2) memory; at most L^2 matchings, each re-matching only the
 // rows that lost their entry, one augmenting path (O(L^2)) apiece: O(L^4) time at worst.
@@ -41,7 +45,9 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -65,9 +71,11 @@ struct Piece {
 struct LeafSpine {
   uint32_t leaves = 0;
   uint32_t spines = 0;
-  std::vector<uint32_t> host_leaf;  // per host: its leaf
-  std::vector<uint32_t> host_up;    // per host: the link host -> its leaf (reverse: ^ 1)
-  std::vector<uint32_t> up;         // leaf * spines + spine: the link leaf -> spine (reverse: ^ 1)
+  std::vector<uint32_t> host_leaf;   // per host: its leaf
+  std::vector<uint32_t> host_slot;   // per host: its rank among its leaf's hosts (host order)
+  std::vector<uint32_t> leaf_hosts;  // per leaf: its hosts
+  std::vector<uint32_t> host_up;     // per host: the link host -> its leaf (reverse: ^ 1)
+  std::vector<uint32_t> up;          // leaf * spines + spine: the link leaf -> spine (reverse: ^ 1)
 };
 
 [[noreturn]] void not_leaf_spine(const topo::Topology& t, const std::string& what) {
@@ -127,6 +135,7 @@ LeafSpine read_leaf_spine(const topo::Topology& t) {
                          to_string(g[d.from].kind), to_string(g[d.to].kind)));
     }
   }
+  ls.leaf_hosts.assign(ls.leaves, 0);
   for (uint32_t h = 0; h < t.num_hosts(); ++h) {
     uint32_t count = 0;
     for (uint32_t l : t.out_links(t.host_vertex(h))) {
@@ -134,6 +143,7 @@ LeafSpine read_leaf_spine(const topo::Topology& t) {
       ++count;
       ls.host_up.push_back(l);
       ls.host_leaf.push_back(index[t.link(l).to]);
+      ls.host_slot.push_back(ls.leaf_hosts[index[t.link(l).to]]++);
     }
     if (count != 1) {
       not_leaf_spine(t, fmt::format("host {} with {} links to leaves, not 1", h, count));
@@ -336,8 +346,13 @@ void decompose(Matrix p, uint32_t n, uint64_t total, TimeAxis& axis) {
 
 // Places the flows of one leaf pair (largest first) on its per-spine amounts: whole on the
 // tightest-fitting spine when one fits, the rest poured over the leftovers in spine order.
-void fill_pair(std::vector<uint32_t> flows, std::vector<Piece> amounts, const Workload& w,
-               std::vector<std::vector<Piece>>& pieces) {
+// Flows of equal size go in diagonal order: by (destination slot - source slot) mod the
+// larger leaf's host count, then source slot. In an all-to-all each diagonal holds every
+// host of both leaves once, so the runs of consecutive flows that land on one spine give
+// every source host (and every destination host) its share of each spine's bytes, as
+// split:S does; in host order the first hosts of a leaf would fill a spine's amount alone.
+void fill_pair(const LeafSpine& ls, std::vector<uint32_t> flows, std::vector<Piece> amounts,
+               const Workload& w, std::vector<std::vector<Piece>>& pieces) {
   auto size = [&](uint32_t id) { return w.node(id).size.count; };
   uint64_t flow_bytes = 0, spine_bytes = 0;
   for (uint32_t f : flows)
@@ -348,8 +363,17 @@ void fill_pair(std::vector<uint32_t> flows, std::vector<Piece> amounts, const Wo
     throw InternalError(fmt::format("plan: a leaf pair's flows hold {} bytes, its spines {}",
                                     flow_bytes, spine_bytes));
   }
-  std::sort(flows.begin(), flows.end(),
-            [&](uint32_t x, uint32_t y) { return size(x) != size(y) ? size(x) > size(y) : x < y; });
+  const DagNode& first = w.node(flows.front());
+  const uint32_t width =
+      std::max(ls.leaf_hosts[ls.host_leaf[first.src]], ls.leaf_hosts[ls.host_leaf[first.dst]]);
+  auto diagonal = [&](uint32_t id) {
+    const DagNode& d = w.node(id);
+    return (ls.host_slot[d.dst] + width - ls.host_slot[d.src]) % width;
+  };
+  auto key = [&](uint32_t id) {  // ~size: larger flows first
+    return std::tuple(~size(id), diagonal(id), ls.host_slot[w.node(id).src], id);
+  };
+  std::sort(flows.begin(), flows.end(), [&](uint32_t x, uint32_t y) { return key(x) < key(y); });
   std::vector<uint32_t> rest;
   for (uint32_t f : flows) {
     Piece* best = nullptr;
@@ -376,33 +400,95 @@ void fill_pair(std::vector<uint32_t> flows, std::vector<Piece> amounts, const Wo
   }
 }
 
+// Steps 2-5 for a leaf matrix `m`: per leaf pair at(a, b, n), the real bytes per spine in
+// increasing spine order. Every fabric link gets at most max(ceil(T0/S), min_budget) bytes.
+std::vector<std::vector<Piece>> spine_amounts(const LeafSpine& ls, const Matrix& m,
+                                              uint64_t min_budget) {
+  const uint32_t n = ls.leaves;
+  std::vector<uint64_t> row(n, 0), col(n, 0);
+  for (uint32_t a = 0; a < n; ++a) {
+    for (uint32_t b = 0; b < n; ++b) {
+      row[a] += m[at(a, b, n)];
+      col[b] += m[at(a, b, n)];
+    }
+  }
+  const uint64_t t0 = std::max(*std::max_element(row.begin(), row.end()),
+                               *std::max_element(col.begin(), col.end()));
+  if (t0 == 0) return std::vector<std::vector<Piece>>(m.size());
+  const uint64_t budget = std::max((t0 + ls.spines - 1) / ls.spines, min_budget);
+  const uint64_t total = budget * ls.spines;
+  TimeAxis axis(m, n, budget);
+  decompose(pad(m, n, total), n, total, axis);
+  return std::move(axis.amounts());
+}
+
+// The busiest fabric link under per-pair spine amounts: uplink (a, c) carries the pairs (a, .)
+// on spine c, downlink (c, b) the pairs (., b).
+uint64_t max_link_bytes(const LeafSpine& ls, const std::vector<std::vector<Piece>>& amounts) {
+  const uint32_t n = ls.leaves;
+  std::vector<uint64_t> up(size_t{n} * ls.spines, 0), down(size_t{n} * ls.spines, 0);
+  for (uint32_t a = 0; a < n; ++a) {
+    for (uint32_t b = 0; b < n; ++b) {
+      for (const Piece& p : amounts[at(a, b, n)]) {
+        up[size_t{a} * ls.spines + p.spine] += p.bytes;
+        down[size_t{b} * ls.spines + p.spine] += p.bytes;
+      }
+    }
+  }
+  return std::max(*std::max_element(up.begin(), up.end()),
+                  *std::max_element(down.begin(), down.end()));
+}
+
+// Flows of one size g, dealt out evenly first: a leaf pair with k flows puts floor(k/S) of them
+// on every spine, and only the k mod S left over go through the matchings. Every spine then
+// carries the same mix of leaf pairs, as under split:S; the matchings alone cut the time axis
+// so that, on a 2:1 fabric, one spine's downlink to a leaf is fed by one leaf's uplink and
+// another's by two, whose incast the packet model pays for while the first spine idles
+// (README). Nullopt when this would load some fabric link more than `bound` bytes.
+std::optional<std::vector<std::vector<Piece>>> even_amounts(
+    const LeafSpine& ls, const std::vector<std::vector<uint32_t>>& pair_flows, uint64_t g,
+    uint64_t bound) {
+  Matrix rest(pair_flows.size(), 0);
+  for (size_t pair = 0; pair < pair_flows.size(); ++pair)
+    rest[pair] = pair_flows[pair].size() % ls.spines * g;
+  std::vector<std::vector<Piece>> amounts = spine_amounts(ls, rest, g);
+  for (size_t pair = 0; pair < pair_flows.size(); ++pair) {
+    const uint64_t even = pair_flows[pair].size() / ls.spines * g;
+    if (even == 0) continue;
+    std::vector<Piece> merged(ls.spines);
+    for (uint32_t c = 0; c < ls.spines; ++c)
+      merged[c] = {c, even};
+    for (const Piece& p : amounts[pair])
+      merged[p.spine].bytes += p.bytes;
+    amounts[pair] = std::move(merged);
+  }
+  if (max_link_bytes(ls, amounts) > bound) return std::nullopt;
+  return amounts;
+}
+
 // Plans the inter-leaf flows of one wave (all of them cross a spine).
 void plan_fabric(const LeafSpine& ls, const Workload& w, const std::vector<uint32_t>& flows,
                  std::vector<std::vector<Piece>>& pieces) {
   const uint32_t n = ls.leaves;
   Matrix m(static_cast<size_t>(n) * n, 0);
   std::vector<std::vector<uint32_t>> pair_flows(m.size());
-  std::vector<uint64_t> row(n, 0), col(n, 0);
+  const uint64_t g = w.node(flows.front()).size.count;
   bool equal = true;
   for (uint32_t f : flows) {
     const DagNode& d = w.node(f);
-    const uint32_t a = ls.host_leaf[d.src], b = ls.host_leaf[d.dst];
-    m[at(a, b, n)] += d.size.count;
-    row[a] += d.size.count;
-    col[b] += d.size.count;
-    pair_flows[at(a, b, n)].push_back(f);
-    equal = equal && d.size == w.node(flows.front()).size;
+    m[at(ls.host_leaf[d.src], ls.host_leaf[d.dst], n)] += d.size.count;
+    pair_flows[at(ls.host_leaf[d.src], ls.host_leaf[d.dst], n)].push_back(f);
+    equal = equal && d.size.count == g;
   }
-  const uint64_t t0 = std::max(*std::max_element(row.begin(), row.end()),
-                               *std::max_element(col.begin(), col.end()));
-  uint64_t budget = (t0 + ls.spines - 1) / ls.spines;
-  if (equal) budget = std::max(budget, w.node(flows.front()).size.count);
-  const uint64_t total = budget * ls.spines;
-  TimeAxis axis(m, n, budget);
-  decompose(pad(m, n, total), n, total, axis);
+  std::vector<std::vector<Piece>> amounts = spine_amounts(ls, m, equal ? g : 0);
+  if (equal) {
+    if (auto even = even_amounts(ls, pair_flows, g, max_link_bytes(ls, amounts))) {
+      amounts = std::move(*even);
+    }
+  }
   for (size_t pair = 0; pair < m.size(); ++pair) {
     if (!pair_flows[pair].empty()) {
-      fill_pair(std::move(pair_flows[pair]), std::move(axis.amounts()[pair]), w, pieces);
+      fill_pair(ls, std::move(pair_flows[pair]), std::move(amounts[pair]), w, pieces);
     }
   }
 }

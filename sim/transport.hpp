@@ -2,8 +2,9 @@
 //  ecmp      one path per flow, next hop hashed per hop with a per-switch salt;
 //  split:K   the sender splits a flow into K equal subflows on distinct equal-cost paths,
 //            chosen least-loaded by the bytes this sender has already placed; where fewer than
-//            K equal-cost paths exist (random graphs), the next-shortest simple paths (Yen)
-//            make up the K, except for pairs routed over NVLink only;
+//            K equal-cost paths exist on a flat fabric (random graphs), the next-shortest
+//            simple paths (Yen) make up the K, except for pairs routed over NVLink only; on a
+//            tiered Clos (topologies/tiers.hpp) K is capped at the up-down equal-cost paths;
 //  plan      a global single-path assignment computed before each wave of flows starts
 //            (bipartite edge colouring on a 2-tier leaf-spine, minimal splitting; plan.hpp);
 //  spray:M   every packet picks its next hop itself: M = random, rr (round robin per switch) or

@@ -2,11 +2,13 @@
 // must hold between transports and models, conservation of bytes, and determinism.
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
 #include "sim/model.hpp"
 #include "tests/fixtures.hpp"
+#include "topologies/file_import.hpp"
 #include "topologies/rail.hpp"
 #include "topologies/routing.hpp"
 #include "workloads/collectives.hpp"
@@ -168,12 +170,17 @@ TEST_CASE("sim::paths: split:K places min(K - paths) subflows on distinct spines
 }
 
 TEST_CASE("sim::paths: split:K tops up scarce equal-cost paths with the next-shortest ones") {
-  // 3 leaves x 2 spines x 1 host: leaf 0 -> leaf 1 has 2 equal-cost paths of 4 links (one per
-  // spine); the next-shortest simple paths detour through leaf 2 (host, leaf 0, spine a,
-  // leaf 2, spine b, leaf 1, host: 6 links). split:3 therefore takes both 4-link paths and one
-  // 6-link detour, each carrying a third of the bytes; ecmp-only enumeration would give 2.
-  topo::LeafSpineParams lp = test::nonblocking(3, 2, 1);
-  const topo::Topology t = topo::build_leaf_spine(lp);
+  // The graph of a 3 leaves x 2 spines x 1 host leaf-spine read from an edge list, so its
+  // switches are flat (no tiers, no up-down structure). host0 -> host1 has 2 equal-cost paths
+  // of 4 links (one per spine); the next-shortest simple paths detour through sw_c (host, sw_a,
+  // spine a, sw_c, spine b, sw_b, host: 6 links). split:3 therefore takes both 4-link paths and
+  // one 6-link detour, each carrying a third of the bytes; ecmp-only enumeration would give 2.
+  std::istringstream csv(
+      "u,v,rate,latency\n"
+      "host0,sw_a,100Gbps,1us\nhost1,sw_b,100Gbps,1us\nhost2,sw_c,100Gbps,1us\n"
+      "sw_a,spine0,100Gbps,1us\nsw_a,spine1,100Gbps,1us\nsw_b,spine0,100Gbps,1us\n"
+      "sw_b,spine1,100Gbps,1us\nsw_c,spine0,100Gbps,1us\nsw_c,spine1,100Gbps,1us\n");
+  const topo::Topology t = topo::read_edge_list(csv, "<string>");
   for (const topo::RouteCost metric : {topo::RouteCost::Latency, topo::RouteCost::Hops}) {
     const topo::Routing r(t, metric);
     Workload w(t.num_hosts());
@@ -195,7 +202,27 @@ TEST_CASE("sim::paths: split:K tops up scarce equal-cost paths with the next-sho
     std::sort(distinct.begin(), distinct.end());
     CHECK(std::adjacent_find(distinct.begin(), distinct.end()) == distinct.end());
     CHECK(sim::num_split_flows(p) == 1);
+    CHECK(p.split_cap.flows == 0);  // no tiers: nothing capped
   }
+}
+
+TEST_CASE("sim::paths: split:K on the same graph built as a leaf-spine stops at its 2 spines") {
+  // The builder's leaf-spine has tiers: the 6-link detour above goes down to leaf 2 and back
+  // up, a valley, so split:3 keeps the 2 up-down paths, half the bytes each, and the note
+  // counts the one flow.
+  const topo::Topology t = topo::build_leaf_spine(test::nonblocking(3, 2, 1));
+  const topo::Routing r(t);
+  Workload w(t.num_hosts());
+  const uint32_t f = w.add_flow(0, 1, 3_MiB, w.add_tag({"test", "", -1, -1}));
+  w.finalize();
+  const sim::PathSet p = sim::assign_paths(r, w, sim::parse_transport("split:3"), 1);
+  REQUIRE(p.node_begin[f + 1] - p.node_begin[f] == 2);
+  for (uint32_t s = p.node_begin[f]; s < p.node_begin[f + 1]; ++s) {
+    CHECK(p.sub_links(s).size() == 4);
+    CHECK(p.bytes[s] == (3_MiB).count / 2);
+  }
+  CHECK(p.split_cap.flows == 1);
+  CHECK(p.split_cap.max_paths == 2);
 }
 
 TEST_CASE("sim::paths: split:K keeps an NVLink-only pair on NVLink") {
