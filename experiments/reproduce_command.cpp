@@ -3,6 +3,7 @@
 // draws the curves as figures. `--markdown FILE` prints the README table of a reproduce.csv.
 // A row outside its band is reported, never hidden, and the exit code stays 0: the tests are
 // what fail.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
