@@ -23,6 +23,8 @@ std::span<const CommandEntry> command_table() {
       {"plot", "draw a results, flows, links or traffic-matrix CSV as PNG and SVG", &plot_command},
       {"validate", "cross-check the fluid model against SimGrid (simgrid model) on a fixed suite",
        &validate_command},
+      {"reproduce", "published numbers side by side with moesim's: reproduce.csv and figures",
+       &reproduce_command},
   };
   return table;
 }

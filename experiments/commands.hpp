@@ -54,5 +54,7 @@ int plot_command(const Context& ctx, const Args& args);
 // `moesim validate`: the fluid model against the simgrid model on a fixed suite; prints the
 // table and writes validate.csv.
 int validate_command(const Context& ctx, const Args& args);
+// `moesim reproduce`: the claim groups of experiments/reproduce/ -> reproduce.csv and figures.
+int reproduce_command(const Context& ctx, const Args& args);
 
 }  // namespace moesim::cli
