@@ -1,4 +1,4 @@
-// The body of the three trace-format harnesses (fuzz_trace_csv, _jsonl, _binary): read the
+// The body of the trace-format harnesses (fuzz_trace_csv, _jsonl, _binary, _npy, _npz): read the
 // input through the format's streaming reader; if it is accepted, write it back in the same
 // format and read that again, which must give the same trace (trace_io.hpp promises that
 // written files read back exactly).

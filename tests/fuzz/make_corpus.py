@@ -6,9 +6,11 @@ the formats' headers and the unit tests (tests/*_test.cpp); none comes from ../s
 Run it again after changing a seed below; the output is committed, so building the fuzzers
 does not need it. Usage: python3 tests/fuzz/make_corpus.py [OUTPUT_DIR]
 """
+import io
 import os
 import struct
 import sys
+import zipfile
 
 BOM = "\ufeff"
 
@@ -47,6 +49,31 @@ GRAPHML_TEXT_UNITS = """<?xml version="1.0"?>
   </graph>
 </graphml>
 """
+
+
+def npy(descr, shape, values, version=1, fortran=False):
+    """A NumPy .npy file: magic, version, header dict padded to 64 bytes, raw data."""
+    dims = "".join(f"{d}, " for d in shape) if len(shape) != 1 else f"{shape[0]},"
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, "True" if fortran else "False", dims.rstrip(", ") if len(shape) > 1 else dims)
+    fmt = {"i8": "q", "i4": "i", "i2": "h", "i1": "b", "u1": "B", "f4": "f", "f8": "d"}[descr[1:]]
+    prefix = 10 if version == 1 else 12
+    header += " " * ((64 - (prefix + len(header) + 1) % 64) % 64) + "\n"
+    size = struct.pack("<H", len(header)) if version == 1 else struct.pack("<I", len(header))
+    data = struct.pack("<" + fmt * len(values), *values)
+    return b"\x93NUMPY" + bytes([version, 0]) + size + header.encode("latin1") + data
+
+
+def npz(deflate, arrays):
+    """A .npz: a ZIP of NAME.npy members, stored (numpy.savez) or deflated (savez_compressed)."""
+    buf = io.BytesIO()
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, content in arrays:
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, content)
+    return buf.getvalue()
 
 
 def mtrace(num_experts, top_k, flags, batches):
@@ -93,6 +120,19 @@ SEEDS = {
         "plain": mtrace(4, 1, 0, [(0, 0, [0, 1, 2], [0, 1, 3], [], []), (2, 0, [7], [2], [], [])]),
         "wide": mtrace(70000, 1, 1, [(0, 0, [0], [69999], [1.0], [])]),
         "empty": mtrace(8, 2, 0, []),
+    },
+    "trace_npy": {
+        "i8": npy("<i8", (2, 3, 2), [0, 1, 2, 3, 4, 5, 15, 14, 13, 12, 1, 0]),
+        "u1": npy("|u1", (1, 2, 1), [7, 9]),
+        "v2_i4": npy("<i4", (1, 1, 2), [3, 4], version=2),
+        "f4": npy("<f4", (1, 1, 2), [0.5, 0.25]),
+        "fortran": npy("<i2", (1, 2, 1), [1, 2], fortran=True),
+    },
+    "trace_npz": {
+        "stored": npz(False, [("experts", npy("<i4", (1, 2, 2), [0, 1, 2, 3])),
+                              ("weights", npy("<f4", (1, 2, 2), [0.5, 0.5, 0.75, 0.25]))]),
+        "deflated": npz(True, [("ids", npy("<i8", (2, 1, 1), [5, 6]))]),
+        "two_ints": npz(False, [("a", npy("|i1", (1, 1, 1), [1])), ("b", npy("|i1", (1, 1, 1), [2]))]),
     },
     "json_cursor": {
         "object": '{"num_experts": 4, "a": [1, -2.5e3, true, false, null], "s": "x\\ty\\u0041"}',
