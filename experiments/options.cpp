@@ -130,6 +130,11 @@ std::vector<OptionSpec> make_specs() {
                    "link cost of routing: latency (ps + 1) | hops (1 per link; multipath on "
                    "spatial graphs)",
                    {"latency", "hops"})),
+      param(text("fail-links", "", "topology",
+                 "fail links before routing: a count (random switch-to-switch links, stream "
+                 "'failures') or names such as leaf0-spine1,leaf2-spine0")),
+      param(text("degrade-links", "", "topology",
+                 "run links below their rate: LINK=RATE,... such as leaf0-spine1=100Gbps")),
       param(bytes("buffer", "1MiB", "topology",
                   "output-port buffer of every link, packet model (about 1 MB per 400G port on a "
                   "64-port switch with 64 MB of shared buffer)")),

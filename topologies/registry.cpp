@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "sim/core/error.hpp"
+#include "topologies/link_faults.hpp"
 
 namespace moesim::topo {
 
@@ -63,6 +64,7 @@ BuiltTopology build_topology(const OptionValues& o, const MemoryBudget* budget) 
   }
   if (budget && e->size) require_fits(e->size(o), e->name, *budget);
   BuiltTopology built = e->build(o);
+  built.topology = apply_link_faults(std::move(built.topology), o);
   if (budget) {
     const Topology& t = built.topology;
     require_fits({static_cast<double>(t.num_hosts()), static_cast<double>(t.num_vertices()),
