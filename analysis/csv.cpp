@@ -148,6 +148,15 @@ void write_links(std::ostream& os, const std::string& run, const topo::Topology&
   }
 }
 
+void write_timeseries(std::ostream& os, const std::string& run, const topo::Topology& topo,
+                      const sim::RunResult& r, bool header) {
+  if (header) os << "run,link,t_us,bytes,queue_bytes,paused\n";
+  for (const sim::LinkSample& s : r.samples) {
+    fmt::print(os, "{},{},{:.6f},{},{},{}\n", run, topo.link_name(s.link), s.t.us(), s.bytes,
+               s.queue, s.paused ? 1 : 0);
+  }
+}
+
 void write_collectives(std::ostream& os, const std::string& run, const Workload& w,
                        const sim::RunResult& r, bool header) {
   if (header)

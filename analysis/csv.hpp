@@ -38,6 +38,10 @@ void write_results_row(std::ostream& os, const Params& params, const Summary& s)
 // `run` identifies the (model, transport) run the rows belong to.
 void write_flows(std::ostream& os, const std::string& run, const Workload& w,
                  const sim::RunResult& r, bool header);
+// --detail timeseries (packet model): run,link,t_us,bytes,queue_bytes,paused, one row per
+// port and sampling interval in which it sent, queued or was paused; link as from->to.
+void write_timeseries(std::ostream& os, const std::string& run, const topo::Topology& topo,
+                      const sim::RunResult& r, bool header);
 void write_links(std::ostream& os, const std::string& run, const topo::Topology& topo,
                  const sim::RunResult& r, bool header);
 void write_collectives(std::ostream& os, const std::string& run, const Workload& w,

@@ -313,9 +313,12 @@ std::vector<OptionSpec> make_specs() {
       text("out", "", "output",
            "output directory (created; must not hold results yet); default: next free "
            "moesim-out/run-NNN"),
-      with_keywords(list_option("detail", "", "output", "extra CSV files, comma-separated",
-                                {"flows", "links", "collectives", "layers", "phases"}),
-                    {""}),
+      with_keywords(
+          list_option("detail", "", "output", "extra CSV files, comma-separated",
+                      {"flows", "links", "collectives", "layers", "phases", "timeseries"}),
+          {""}),
+      time("sample-every", "10us", "output",
+           "--detail timeseries: the packet model samples every port this often"),
       text("config", "", "output", "config file with the same keys (key = value per line)"),
       with_keywords(bytes("max-memory", "auto", "output",
                           "memory budget: a run whose topology, routing, flows or packets would "

@@ -120,6 +120,7 @@ int run_command(const Context& ctx, const Args& args) {
       std::ofstream& os = out.open(d + ".csv");
       if (d == "flows") analysis::write_flows(os, run_id, workload, o.result, first);
       if (d == "links") analysis::write_links(os, run_id, topology, o.result, first);
+      if (d == "timeseries") analysis::write_timeseries(os, run_id, topology, o.result, first);
       if (d == "collectives") analysis::write_collectives(os, run_id, workload, o.result, first);
       if (d == "layers") {
         const workload::MoeShape& m = bw.moe->spec.shape;

@@ -1,5 +1,7 @@
 #include "experiments/scenario.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
@@ -87,6 +89,16 @@ Scenario parse_scenario(const Settings& s, const sim::ModelRegistry& models) {
       }
       sc.details.push_back(d);
     }
+  }
+  if (std::find(sc.details.begin(), sc.details.end(), "timeseries") != sc.details.end()) {
+    if (std::find(sc.models.begin(), sc.models.end(), "packet") == sc.models.end()) {
+      throw InputError(
+          fmt::format("{}: timeseries is written by the packet model: expected "
+                      "--model packet (alone or with others)",
+                      s.where("detail")));
+    }
+    sc.model_config.packet.sample_every = s.time("sample-every");
+    if (sc.model_config.packet.sample_every.ps <= 0) s.reject("sample-every", "a time > 0");
   }
   for (const OptionSpec& d : option_specs()) {
     if (d.is_param) sc.params.emplace_back(d.name, s.text(d.name));

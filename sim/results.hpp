@@ -28,6 +28,16 @@ struct LinkRecord {
   uint64_t max_queue = 0;
 };
 
+// Packet model, --detail timeseries: one port over one sampling interval (only ports that sent,
+// held a queue or were paused in it).
+struct LinkSample {
+  uint32_t link = 0;
+  TimePs t;             // the interval's end
+  uint64_t bytes = 0;   // wire bytes the port put on its link during the interval
+  uint64_t queue = 0;   // bytes queued at the port (data and control) at t
+  bool paused = false;  // PFC-paused at t
+};
+
 struct TagRecord {
   TimePs start;
   TimePs finish;
@@ -51,8 +61,9 @@ struct RunResult {
   uint64_t drops = 0;
   uint64_t retransmits = 0;
   uint64_t timeouts = 0;
-  uint64_t pfc_frames = 0;  // lossless fabric: PFC pause and resume frames sent
-  double pause_s = 0;       // lossless fabric: total time links spent paused
+  uint64_t pfc_frames = 0;          // lossless fabric: PFC pause and resume frames sent
+  double pause_s = 0;               // lossless fabric: total time links spent paused
+  std::vector<LinkSample> samples;  // packet model with PacketConfig::sample_every
 };
 
 }  // namespace moesim::sim

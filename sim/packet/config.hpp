@@ -49,6 +49,8 @@ struct PacketConfig {
   // events packet_model.cpp lists); 0 = an ACK per packet. 16 KiB as htsim's UEC and EQDS
   // sinks (_bytes_unacked_threshold = 16384).
   Bytes ack_every = 16_KiB;
+  // --detail timeseries: sample every port this often (0: never).
+  TimePs sample_every{0};
   // Root seed for spray:random's per-packet choices (stream "spray").
   uint64_t seed = 1;
 };

@@ -15,8 +15,8 @@
 // the HPCC artifact has them). RED marking goes with it (--marking auto): between 5 KB and
 // 100 KB with Pmax 10%, the HPCC artifact's ns-3 setting; the paper's 5 KB, 200 KB and 1%
 // leave two flows on one 100 Gb/s bottleneck far from fair here (one flow at about a quarter
-// of the link for 9.6 ms, the other done at 5.3 ms). There is no window: a flow starts at line rate, and the rate alone bounds
-// what it has in flight.
+// of the link for 9.6 ms, the other done at 5.3 ms). There is no window: a flow starts at line
+// rate, and the rate alone bounds what it has in flight.
 #pragma once
 
 #include <algorithm>

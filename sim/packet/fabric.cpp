@@ -312,6 +312,18 @@ uint32_t Fabric::on_arrive(uint32_t link, uint32_t& pull) {
   return kNoPacket;
 }
 
+void Fabric::sample(std::vector<LinkSample>& out) {
+  for (uint32_t l = 0; l < ports_.size(); ++l) {
+    Port& p = ports_[l];
+    const uint64_t sent = p.wire_bytes - p.sampled_wire;
+    const uint64_t queue = p.data.bytes + p.control.bytes;
+    if (sent == 0 && queue == 0 && !p.paused) continue;
+    out.push_back(
+        {.link = l, .t = events_.now(), .bytes = sent, .queue = queue, .paused = p.paused});
+    p.sampled_wire = p.wire_bytes;
+  }
+}
+
 void Fabric::fill(RunResult& r) const {
   r.links.resize(ports_.size());
   r.link_bound_s = 0;

@@ -31,7 +31,14 @@
 
 namespace moesim::sim {
 
-enum PacketEvent : uint32_t { kLinkFree = 0, kArrive = 1, kTimer = 2, kTaskDone = 3, kPace = 4 };
+enum PacketEvent : uint32_t {
+  kLinkFree = 0,
+  kArrive = 1,
+  kTimer = 2,
+  kTaskDone = 3,
+  kPace = 4,
+  kSample = 5
+};
 
 // Per subflow: the hosts it joins. Data goes src -> dst, ACKs and NACKs dst -> src.
 struct SubflowEnds {
@@ -67,6 +74,8 @@ class Fabric {
   TimePs base_rtt(uint32_t sub) const;
 
   uint32_t trims(uint32_t sub) const { return sub_trims_[sub]; }
+  // Appends a LinkSample for every port that sent, queued or was paused since the last call.
+  void sample(std::vector<LinkSample>& out);
   // Per-link bytes, wire bytes and maximum queue, and the run counters.
   void fill(RunResult& r) const;
 
@@ -94,6 +103,7 @@ class Fabric {
     TimePs paused_total;
     uint64_t held = 0;
     uint64_t xoff = 0, xon = 0;
+    uint64_t sampled_wire = 0;  // wire_bytes at the last sample
   };
 
   uint32_t choose_link(const Packet& p, uint32_t v);

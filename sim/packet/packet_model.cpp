@@ -131,6 +131,7 @@ class PacketRun {
 
   RunResult run() {
     frontier_.start_roots([this](uint32_t n) { start(n); });
+    if (config_.sample_every.ps > 0) events_.schedule(config_.sample_every, kSample, 0);
     while (!events_.empty()) {
       const Event e = events_.pop();
       switch (e.kind) {
@@ -155,6 +156,11 @@ class PacketRun {
         case kPace:
           subs_[e.id].pace_pending = false;
           wake(e.id);
+          break;
+        case kSample:
+          fabric_.sample(r_.samples);
+          // Sample while anything else is pending, and once more when the run ends.
+          if (!events_.empty()) events_.schedule(events_.now() + config_.sample_every, kSample, 0);
           break;
         default:
           throw InternalError("packet model: unknown event kind");
