@@ -8,6 +8,10 @@ std::span<const CommandEntry> command_table() {
        &run_command},
       {"topo", "build a topology, print its metrics, write CSV, GraphML and DOT", &topo_command},
       {"rsn", "the random-spatial-network experiment: kernels x long-range share", &rsn_command},
+      {"spraying",
+       "single path vs packet spraying on the packet model: workloads x oversubscription x "
+       "failures x CCs",
+       &spraying_command},
       {"placement", "the expert-placement experiment (placements x balancing x transports)",
        &placement_command},
       {"training", "the MoE training-step experiment (transports x placement x overlap)",

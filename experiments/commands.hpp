@@ -40,6 +40,7 @@ int trace_command(const Context& ctx, const Args& args);
 int topo_command(const Context& ctx, const Args& args);
 // `moesim rsn`: the random-spatial-network experiment (rsn.csv).
 int rsn_command(const Context& ctx, const Args& args);
+int spraying_command(const Context& ctx, const Args& args);
 // `moesim placement`: placements x balancing x transports on a skewed and a real trace.
 int placement_command(const Context& ctx, const Args& args);
 int training_command(const Context& ctx, const Args& args);

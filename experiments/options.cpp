@@ -369,6 +369,22 @@ std::vector<OptionSpec> make_specs() {
                   {"gaussian", "exponential", "power-law", "uniform"}),
       list_option("long-range-values", "0,0.01,0.05,0.2", "experiment",
                   "rsn experiment: long-range kernel shares m to sweep, comma-separated (0 to 1)"),
+      list_option("spray-workloads", "all-to-all,permutation,ring-allreduce,moe", "experiment",
+                  "spraying experiment: workloads, comma-separated",
+                  {"all-to-all", "all-to-allv", "permutation", "ring-allreduce", "all-gather",
+                   "reduce-scatter", "incast", "moe"}),
+      list_option("sizes", "256KiB", "experiment",
+                  "spraying experiment: --size values (per pair, or per GPU buffer), "
+                  "comma-separated"),
+      list_option("oversubscriptions", "1,2,3", "experiment",
+                  "spraying experiment: --oversubscription values, comma-separated"),
+      list_option("failures", "0,1,2", "experiment",
+                  "spraying experiment: failed switch links (random, stream 'failures'), "
+                  "comma-separated counts"),
+      list_option("ccs", "dctcp,nscc,dcqcn", "experiment",
+                  "spraying experiment: congestion controls, comma-separated (dcqcn runs on a "
+                  "lossless fabric)",
+                  sim::cc_names()),
   };
   return t;
 }
