@@ -228,8 +228,12 @@ std::unique_ptr<ArrayReader> open_npy(const std::string& path) {
   return std::make_unique<FileArray>(path);
 }
 
+// Owns the archive, so a constructor that throws half-way still closes it.
 struct NpzArchive::Impl {
   zip_t* zip = nullptr;
+  ~Impl() {
+    if (zip != nullptr) zip_discard(zip);
+  }
 };
 
 namespace {
@@ -242,7 +246,6 @@ class ZipArray final : public ArrayReader {
     header_ = read_header(
         name_, [&](char* p, size_t n) { return raw(p, n); }, offset_);
   }
-  ~ZipArray() override { zip_fclose(file_); }
   ZipArray(const ZipArray&) = delete;
   ZipArray& operator=(const ZipArray&) = delete;
 
@@ -252,7 +255,6 @@ class ZipArray final : public ArrayReader {
     }
   }
   void rewind() override {  // deflated members cannot seek: reopen and skip the header
-    zip_fclose(file_);
     open();
     std::string skip(offset_, '\0');
     raw(skip.data(), offset_);
@@ -260,13 +262,15 @@ class ZipArray final : public ArrayReader {
 
  private:
   void open() {
-    file_ = zip_fopen_index(zip_, index_, 0);
+    file_.reset(zip_fopen_index(zip_, index_, 0));
     if (file_ == nullptr) fail(name_, fmt::format("cannot read: {}", zip_strerror(zip_)));
   }
   bool raw(char* p, size_t n) {
     while (n > 0) {
-      const zip_int64_t got = zip_fread(file_, p, n);
-      if (got < 0) fail(name_, fmt::format("corrupt member: {}", zip_file_strerror(file_)));
+      const zip_int64_t got = zip_fread(file_.get(), p, n);
+      if (got < 0) {
+        fail(name_, fmt::format("corrupt member: {}", zip_file_strerror(file_.get())));
+      }
       if (got == 0) return false;
       p += got;
       n -= static_cast<size_t>(got);
@@ -276,7 +280,8 @@ class ZipArray final : public ArrayReader {
 
   zip_t* zip_;
   zip_uint64_t index_;
-  zip_file_t* file_ = nullptr;
+  // A member, not a destructor's job: closed even when the constructor throws.
+  std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file_{nullptr, &zip_fclose};
   size_t offset_ = 0;
 };
 
@@ -296,7 +301,11 @@ NpzArchive::NpzArchive(const std::string& path) : path_(path), impl_(std::make_u
   }
   const zip_int64_t n = zip_get_num_entries(impl_->zip, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
-    const std::string entry = zip_get_name(impl_->zip, static_cast<zip_uint64_t>(i), 0);
+    const char* raw_name = zip_get_name(impl_->zip, static_cast<zip_uint64_t>(i), 0);
+    if (raw_name == nullptr) {
+      fail(path, fmt::format("member {}: unreadable name: {}", i, zip_strerror(impl_->zip)));
+    }
+    const std::string entry = raw_name;
     if (entry.size() < 5 || entry.compare(entry.size() - 4, 4, ".npy") != 0) {
       fail(path, fmt::format("member '{}': expected NAME.npy members only", entry));
     }
@@ -304,9 +313,7 @@ NpzArchive::NpzArchive(const std::string& path) : path_(path), impl_(std::make_u
   }
 }
 
-NpzArchive::~NpzArchive() {
-  if (impl_->zip != nullptr) zip_discard(impl_->zip);
-}
+NpzArchive::~NpzArchive() = default;
 
 std::unique_ptr<ArrayReader> NpzArchive::open(const std::string& name) const {
   const zip_int64_t i = zip_name_locate(impl_->zip, (name + ".npy").c_str(), 0);
