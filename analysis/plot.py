@@ -292,8 +292,6 @@ def plot_xy(df, args):
             ax.set_xticks(range(len(xs)))
             ax.set_xticklabels([str(x) for x in xs], rotation=30 if len(xs) > 6 else 0)
         ax.set_xlabel(label(args.x))
-        if args.kind == "bar":
-            ax.set_ylim(bottom=0)
         if args.logx and numeric_x:
             ax.set_xscale("log")
         if args.logy:
@@ -301,6 +299,8 @@ def plot_xy(df, args):
         ax.grid(True, alpha=0.3)
         if cval is not None:
             ax.set_title(f"{args.col} = {cval}")
+    if args.kind == "bar":  # once all panels are drawn: the axes share y, so set_ylim on
+        axes[0].set_ylim(bottom=0)  # the first before the others froze their range
     axes[0].set_ylabel(label(args.y))
     note = ""
     if replicas > 1 and args.error != "none":

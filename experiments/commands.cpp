@@ -25,6 +25,8 @@ std::span<const CommandEntry> command_table() {
       {"sweep", "run a grid of `moesim run` points in parallel into one resumable results.csv",
        &sweep_command},
       {"plot", "draw a results, flows, links or traffic-matrix CSV as PNG and SVG", &plot_command},
+      {"report", "one self-contained report.html (tables, SVG figures) of a run or sweep",
+       &report_command},
       {"validate", "cross-check the fluid model against SimGrid (simgrid model) on a fixed suite",
        &validate_command},
       {"reproduce", "published numbers side by side with moesim's: reproduce.csv and figures",

@@ -52,6 +52,8 @@ int balance_command(const Context& ctx, const Args& args);
 int sweep_command(const Context& ctx, const Args& args);
 // `moesim plot`: PNG and SVG figures from a CSV, drawn by analysis/plot.py.
 int plot_command(const Context& ctx, const Args& args);
+// `moesim report DIR`: DIR/report.html with tables and inline SVG figures, by analysis/report.py.
+int report_command(const Context& ctx, const Args& args);
 // `moesim validate`: the fluid model against the simgrid model on a fixed suite; prints the
 // table and writes validate.csv.
 int validate_command(const Context& ctx, const Args& args);

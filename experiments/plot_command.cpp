@@ -3,18 +3,14 @@
 // checks the arguments, finds the script (installed beside the binary, else the source
 // tree) and runs it; the script reads the CSV, checks the column names and --where values,
 // and refuses points whose rows differ in a parameter other than the seed.
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <iostream>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <boost/program_options.hpp>
 
+#include "experiments/analysis_script.hpp"
 #include "experiments/commands.hpp"
-#include "experiments/sweep_process.hpp"
 #include "sim/core/error.hpp"
 
 namespace fs = std::filesystem;
@@ -59,21 +55,6 @@ void print_usage() {
       "parameter. Needs /usr/bin/python3 with python3-matplotlib and python3-pandas\n"
       "(MOESIM_PYTHON overrides the interpreter).\n\n{}",
       fmt::streamed(plot_options()));
-}
-
-// analysis/plot.py: installed in <prefix>/share/moesim beside <prefix>/bin/moesim, or in the
-// source tree this binary was built from.
-fs::path find_script() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path installed = exe.parent_path().parent_path() / "share" / "moesim" / "plot.py";
-  if (!ec && fs::exists(installed)) return installed;
-  const fs::path source = fs::path(MOESIM_SOURCE_DIR) / "analysis" / "plot.py";
-  if (fs::exists(source)) return source;
-  throw InputError(
-      fmt::format("plot: plot.py not found in '{}' or '{}': expected an installed "
-                  "moesim or its source tree",
-                  installed.string(), source.string()));
 }
 
 }  // namespace
@@ -127,16 +108,7 @@ int plot_command(const Context&, const Args& args) {
     out = (p.parent_path() / fmt::format("{}-{}{}", p.stem().string(), kind, y)).string();
   }
 
-  const char* env = std::getenv("MOESIM_PYTHON");
-  const std::string python = env && *env ? env : MOESIM_PYTHON;
-  if (::access(python.c_str(), X_OK) != 0) {
-    throw InputError(
-        fmt::format("plot: '{}' not found: expected Debian's python3 with python3-matplotlib and "
-                    "python3-pandas (apt-get install python3 python3-matplotlib python3-pandas)",
-                    python));
-  }
-  std::vector<std::string> argv = {
-      python, find_script().string(), file, "--kind", kind, "--error", error, "--out", out};
+  std::vector<std::string> argv = {file, "--kind", kind, "--error", error, "--out", out};
   for (const char* key : {"x", "y", "hue", "col", "value", "title"}) {
     if (vm.count(key)) {
       argv.push_back(fmt::format("--{}", key));
@@ -151,10 +123,7 @@ int plot_command(const Context&, const Args& args) {
   }
   if (vm.count("logx")) argv.push_back("--logx");
   if (vm.count("logy")) argv.push_back("--logy");
-  std::cout.flush();
-  const int rc = run_and_wait(argv);
-  if (rc == 0 || rc == 2) return rc;  // plot.py printed its one-line error for bad input
-  throw Error(fmt::format("plot: {} exited with code {}", argv[1], rc));
+  return run_analysis_script("plot", "plot.py", argv);
 }
 
 }  // namespace moesim::cli
