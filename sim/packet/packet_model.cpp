@@ -35,9 +35,8 @@ constexpr uint8_t kReceived = 4;
 // A coalescing receiver's report of one packet: its number and whether it was CE-marked.
 constexpr uint32_t kReportCe = 1u << 31;
 
-// spray:reps: a sender keeps as many good entropies as its first window has packets (so a
-// window's worth of paths stays in use: a smaller cache would herd a flow onto the few paths
-// it holds), within these bounds.
+// spray:reps: a sender keeps as many good entropies as its first window has packets (every
+// packet in flight can bring its entropy back), within these bounds.
 constexpr uint32_t kRepsMinEntropies = 8, kRepsMaxEntropies = 1024;
 
 template <class CC>
