@@ -31,11 +31,11 @@ struct MoeSpec {
   MoeShape shape;
   uint32_t tokens_per_gpu = 4096;
   uint32_t iterations = 1;
-  TraceGenSpec generator;      // the synthetic router (run --workload moe)
-  std::string trace;           // or a router trace file to replay
+  TraceGenSpec generator;                               // the synthetic router (run --workload moe)
+  std::string trace;                                    // or a router trace file to replay
   NpyLayout trace_layout = NpyLayout::layers_tokens_k;  // of a .npy / .npz trace
-  std::string placement;       // a placement_registry name, or "auto"
-  uint32_t slots_per_gpu = 0;  // 0: experts / GPUs, at least 1
+  std::string placement;                                // a placement_registry name, or "auto"
+  uint32_t slots_per_gpu = 0;                           // 0: experts / GPUs, at least 1
   MoeRoutingConfig routing;
   TimePs attention{0};
   uint64_t seed = 1;
