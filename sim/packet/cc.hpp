@@ -11,6 +11,8 @@
 //   double window() const;                                 // bytes it may have in flight
 //   static constexpr bool kPaced;        // true: also double rate() const (bytes/s), by which
 //                                        // the engine paces, and on_send(bytes, now)
+//   static constexpr bool kUsesRtt;      // true: Feedback carries RTT samples (packets are
+//                                        // stamped with their send time); else rtt < 0
 //   static constexpr int64_t kEchoIntervalPs;  // receivers echo a CE mark at most this often
 //                                        // per subflow, at once (0: every mark, with the ACK)
 // Adding one: its header in sim/packet/ and its type in the list below.

@@ -31,6 +31,7 @@ struct Dcqcn {
   static constexpr const char* kHelp =
       "DCQCN rate control (RoCEv2: CNPs from ECN, paced sender, no window)";
   static constexpr bool kPaced = true;
+  static constexpr bool kUsesRtt = false;
   static constexpr int64_t kEchoIntervalPs = 50'000'000;  // 50 us between CNPs per flow
 
   static constexpr double kG = 1.0 / 256;

@@ -25,6 +25,7 @@ struct Dctcp {
   static constexpr const char* kHelp =
       "DCTCP window (ECN fraction, one decrease per window; halving on a trim)";
   static constexpr bool kPaced = false;
+  static constexpr bool kUsesRtt = false;
   static constexpr int64_t kEchoIntervalPs = 0;  // every mark echoed
   double cwnd = 0;                               // bytes the sender may have in flight
   double ssthresh = 0;                           // bytes

@@ -31,6 +31,7 @@ struct Nscc {
   static constexpr const char* kHelp =
       "UEC-style NSCC window (ECN and delay, gentle on trims, cap 1.5 BDP)";
   static constexpr bool kPaced = false;
+  static constexpr bool kUsesRtt = true;  // queueing delay from RTT samples
   static constexpr int64_t kEchoIntervalPs = 0;
 
   double cwnd = 0, max_window = 0, mss = 0;

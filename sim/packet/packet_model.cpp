@@ -262,7 +262,7 @@ class PacketRun {
     pkt.seq = seq;
     pkt.size = static_cast<uint16_t>(size);
     pkt.kind = PacketKind::Data;
-    pkt.sent_ns = static_cast<uint32_t>(events_.now().ps / 1000);
+    if constexpr (CC::kUsesRtt) pkt.sent_ns = static_cast<uint32_t>(events_.now().ps / 1000);
     if constexpr (CC::kPaced) {
       const TimePs now = events_.now();
       sf.cc.on_send(size, now);
@@ -330,7 +330,7 @@ class PacketRun {
   // The time, and the round trip of the data packet an ACK or NACK was made of.
   Feedback feedback(const Packet& pkt) const {
     Feedback f{.now = events_.now()};
-    if ((pkt.flags & kNoSample) == 0) {
+    if (CC::kUsesRtt && (pkt.flags & kNoSample) == 0) {
       const auto now_ns = static_cast<uint32_t>(f.now.ps / 1000);
       f.rtt = TimePs{int64_t{static_cast<uint32_t>(now_ns - pkt.sent_ns)} * 1000};
     }
