@@ -172,6 +172,9 @@ TEST_CASE("npy trace: wrong dtype, shape, ids or layout are one-line errors nami
          "np.save('obj.npy', np.array([[[0, 1]]], dtype=object), allow_pickle=True)\n"
          "open('short.npy', 'wb').write(open('range.npy', 'rb').read()[:-3])\n"
          "np.savez('two.npz', a=a, b=a)\n"
+         // float64 weights beyond float32's range (1e39 > 3.4e38) would become inf in memory.
+         "np.savez('huge.npz', ids=a, weights=np.array([[[0.5, 1e39], [0.5, 0.5]]]))\n"
+         "np.savez('nan.npz', ids=a, weights=np.array([[[0.5, 0.5], [np.nan, 0.5]]]))\n"
          // A member that is no .npy: its reader throws while opening it (which once leaked
          // the open member: ASan's leak check in CI is what fails then).
          "import zipfile\n"
@@ -193,6 +196,8 @@ TEST_CASE("npy trace: wrong dtype, shape, ids or layout are one-line errors nami
   has("obj.npy", "|O");
   has("short.npy", "short.npy");
   has("two.npz", "integer arrays [a, b]");
+  has("huge.npz", "huge.npz:weights: [0, 0, 1]: weight 1e+39: expected a finite gate weight >= 0");
+  has("nan.npz", "nan.npz:weights: [0, 1, 0]: weight nan");
   has("junk.npz", "junk.npz:a");
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -125,9 +126,11 @@ class NpyTraceReader final : public TraceReader {
     if (weights_) {
       read_layer(*weights_, [&](const char* p, uint32_t t, uint32_t j) {
         const double w = float_at(p, weights_->header());
-        if (!std::isfinite(w) || w < 0) {
-          throw InputError(fmt::format("{}: {}: weight {}: expected a finite gate weight >= 0",
-                                       weights_->name(), index(t, j), w));
+        // Batch holds float32 weights: a float64 beyond its range would turn into inf.
+        if (!std::isfinite(w) || w < 0 || w > std::numeric_limits<float>::max()) {
+          throw InputError(fmt::format(
+              "{}: {}: weight {}: expected a finite gate weight >= 0 (at most {:g}, float32)",
+              weights_->name(), index(t, j), w, std::numeric_limits<float>::max()));
         }
         out.weights.push_back(static_cast<float>(w));
       });
