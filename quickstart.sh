@@ -13,7 +13,7 @@ set -euo pipefail
 readonly PACKAGES=(
   g++ cmake make pkg-config git ca-certificates
   libsimgrid-dev libboost-graph-dev libboost-program-options-dev libeigen3-dev libfmt-dev
-  catch2 libbenchmark-dev libzip-dev
+  catch2 libbenchmark-dev libzip-dev libprotobuf-dev protobuf-compiler
   python3 python3-matplotlib python3-pandas python3-numpy chromium
   libopenmpi-dev openmpi-bin
 )

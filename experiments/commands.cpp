@@ -17,6 +17,8 @@ std::span<const CommandEntry> command_table() {
       {"training", "the MoE training-step experiment (transports x placement x overlap)",
        &training_command},
       {"trace", "gen | stats | convert router traces", &trace_command},
+      {"chakra", "export any workload as Chakra execution traces (ASTRA-sim's format)",
+       &chakra_command},
       {"replay", "replay a real router trace through placement, balancing and the network",
        &replay_command},
       {"place", "place experts into slots and GPUs from their loads (CSV to CSV)", &place_command},

@@ -36,6 +36,8 @@ int run_command(const Context& ctx, const Args& args);
 int replay_command(const Context& ctx, const Args& args);
 // `moesim trace gen|stats|convert`.
 int trace_command(const Context& ctx, const Args& args);
+// `moesim chakra export PREFIX ...`: the workload of the run options as Chakra ET rank files.
+int chakra_command(const Context& ctx, const Args& args);
 // `moesim topo`: builds the topology, prints a summary, writes GraphML and DOT.
 int topo_command(const Context& ctx, const Args& args);
 // `moesim rsn`: the random-spatial-network experiment (rsn.csv).

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <boost/program_options.hpp>
 
+#include "experiments/chakra_options.hpp"
 #include "experiments/ini_file.hpp"
 #include "sim/core/error.hpp"
 #include "sim/packet/cc.hpp"
@@ -141,7 +142,7 @@ std::vector<OptionSpec> make_specs() {
       // workload
       param(choice("workload", "all-to-all", "workload", "traffic pattern",
                    {"all-to-all", "all-to-allv", "permutation", "ring-allreduce", "all-gather",
-                    "reduce-scatter", "incast", "moe"})),
+                    "reduce-scatter", "incast", "moe", "chakra"})),
       param(bytes("size", "1MiB", "workload",
                   "bytes per pair (all-to-all, permutation, incast) or per-GPU buffer (ring "
                   "collectives)")),
@@ -386,6 +387,7 @@ std::vector<OptionSpec> make_specs() {
                   "lossless fabric)",
                   sim::cc_names()),
   };
+  std::ranges::move(chakra_option_specs(), std::back_inserter(t));
   return t;
 }
 

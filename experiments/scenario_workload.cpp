@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/chakra_workload.hpp"
 #include "experiments/moe_options.hpp"
 #include "topologies/host_leaves.hpp"
 #include "workloads/collectives.hpp"
@@ -89,6 +90,7 @@ void require_fits(const MemoryBudget& budget, const workload::MoeSpec& spec, dou
 }  // namespace
 
 BuiltWorkload build_workload(const Scenario& sc, const topo::Topology& t) {
+  if (std::optional<BuiltWorkload> chakra = build_chakra_workload(sc, t)) return std::move(*chakra);
   if (sc.workload.kind != "moe") {
     workload::CollectiveSpec spec = sc.workload;
     spec.num_hosts = t.num_hosts();

@@ -149,15 +149,28 @@ Workload all_to_all(uint32_t n, Bytes size) {
   check_total("all-to-all", size, uint64_t{n} * (n - 1));
   Workload w(n);
   const uint32_t tag = w.add_tag(Tag{"all-to-all", "", -1, -1});
-  // Source-major; source i lists its peers in the shifted order i+1, i+2, ... (mod n), as
-  // pairwise-exchange all-to-all implementations do, so that a NIC serving its flows round
-  // robin is not in step with every other NIC towards the same destination (an incast wave).
-  for (uint32_t i = 0; i < n; ++i) {
-    for (uint32_t k = 1; k < n; ++k)
-      w.add_flow(i, (i + k) % n, size, tag);
-  }
+  std::vector<uint32_t> hosts(n);
+  std::iota(hosts.begin(), hosts.end(), 0u);
+  add_all_to_all(w, hosts, Bytes{size.count * n}, tag);  // n slices of `size`; fits (above)
   w.finalize();
   return w;
+}
+
+std::vector<uint32_t> add_all_to_all(Workload& w, std::span<const uint32_t> ranks, Bytes buffer,
+                                     uint32_t tag) {
+  const auto n = static_cast<uint32_t>(ranks.size());
+  std::vector<uint32_t> ids;
+  ids.reserve(size_t{n} * (n - 1));
+  // Shifted peer order, as pairwise-exchange all-to-all implementations do, so that a NIC
+  // serving its flows round robin is not in step with every other NIC towards the same
+  // destination (an incast wave).
+  for (uint32_t i = 0; i < n; ++i) {
+    for (uint32_t k = 1; k < n; ++k) {
+      const uint32_t j = (i + k) % n;
+      ids.push_back(w.add_flow(ranks[i], ranks[j], chunk_bytes(buffer, n, j), tag));
+    }
+  }
+  return ids;
 }
 
 Workload all_to_allv(const TrafficMatrix& tm) {

@@ -58,4 +58,12 @@ std::vector<uint32_t> add_ring(Workload& w, std::span<const uint32_t> ranks, Byt
                                uint32_t num_steps, std::span<const uint32_t> tag_of_step,
                                std::span<const std::vector<uint32_t>> after);
 
+// Appends an all-to-all over `ranks` to `w`: rank i sends slice j of its `buffer` (split n ways
+// as the ring collectives split theirs) to rank j, for every j != i; its own slice stays. Flows
+// are source-major and each source lists its peers in the shifted order i+1, i+2, ... (mod n), so
+// the flow from rank i to rank (i+k) mod n is the returned id [i (n - 1) + k - 1]. Needs n >= 2
+// and buffer >= n (no empty slice).
+std::vector<uint32_t> add_all_to_all(Workload& w, std::span<const uint32_t> ranks, Bytes buffer,
+                                     uint32_t tag);
+
 }  // namespace moesim::workload
