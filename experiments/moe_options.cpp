@@ -7,6 +7,7 @@
 
 #include "sim/core/error.hpp"
 #include "workloads/balance_registry.hpp"
+#include "workloads/policy_csv.hpp"
 
 namespace moesim::cli {
 namespace {
@@ -42,6 +43,37 @@ constexpr std::pair<std::string_view, workload::ReplicaPolicy> kReplica[] = {
     {"round-robin", workload::ReplicaPolicy::round_robin},
     {"nearest", workload::ReplicaPolicy::nearest},
     {"least-loaded", workload::ReplicaPolicy::least_loaded}};
+
+// --loads: the slot counts, checked against the shape, refusing the options that need tokens.
+void read_loads(const Settings& s, workload::MoeSpec& spec) {
+  const auto refuse = [&](const char* name, const std::string& expected) {
+    throw InputError(fmt::format("{}: '{}' with --loads (slot counts, no tokens): expected {}",
+                                 s.where(name), s.get(name), expected));
+  };
+  if (!s.text("trace").empty()) refuse("trace", "one of --trace and --loads");
+  if (spec.step != workload::MoeStep::forward) refuse("step", "forward");
+  if (spec.two_batch) refuse("overlap", "none");
+  if (!s.is("max-nodes-per-token", "none")) {
+    refuse("max-nodes-per-token", "none (the counts fix every expert's slots)");
+  }
+  if (s.text("capacity") != "dropless") {
+    refuse("capacity", "dropless (dropping chooses tokens, which counts do not have)");
+  }
+  if (s.text("replica") != "round-robin") {
+    refuse("replica",
+           "round-robin (a GPU's slots of an expert are split evenly over its replicas)");
+  }
+  spec.layer_slots = workload::read_layer_slots_csv(spec.loads);
+  const workload::MoeShape& m = spec.shape;
+  const auto rows = static_cast<uint32_t>(spec.layer_slots.size());
+  const auto experts = static_cast<uint32_t>(spec.layer_slots.front().size());
+  if (rows != m.layers || experts != m.experts) {
+    throw InputError(fmt::format(
+        "{}: {} layers of {} experts: expected the model's {} layers (--moe-layers) of {} "
+        "experts (--experts)",
+        spec.loads, rows, experts, m.layers, m.experts));
+  }
+}
 
 }  // namespace
 
@@ -159,6 +191,8 @@ workload::MoeSpec parse_moe(const Settings& s, uint64_t seed) {
   spec.trace_layout = s.text("trace-layout") == "tokens-layers-k"
                           ? workload::NpyLayout::tokens_layers_k
                           : workload::NpyLayout::layers_tokens_k;
+  spec.loads = s.text("loads");
+  if (!spec.loads.empty()) read_loads(s, spec);
   spec.placement = s.text("placement");
   spec.slots_per_gpu = static_cast<uint32_t>(s.count("slots-per-gpu"));
   workload::MoeRoutingConfig& r = spec.routing;

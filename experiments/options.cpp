@@ -9,6 +9,7 @@
 
 #include "experiments/chakra_options.hpp"
 #include "experiments/ini_file.hpp"
+#include "experiments/moe_input_options.hpp"
 #include "sim/core/error.hpp"
 #include "sim/packet/cc.hpp"
 #include "sim/transport.hpp"
@@ -151,13 +152,6 @@ std::vector<OptionSpec> make_specs() {
       param(count("incast-target", "0", "workload", "incast destination host (index)", 0, kU32)),
       param(choice("moe-model", "mixtral-8x7b", "workload",
                    "moe: model preset for the shape and router", workload::moe_preset_names())),
-      param(text("trace", "", "workload",
-                 "moe: replay this router trace (JSONL as in data/traces, long CSV, .mtrace, "
-                 "NumPy .npy / .npz) instead of the synthetic router")),
-      param(choice("trace-layout", "layers-tokens-k", "workload",
-                   "moe: axis order of a .npy / .npz trace's expert ids: [layers, tokens, k] or "
-                   "[tokens, layers, k]",
-                   {"layers-tokens-k", "tokens-layers-k"})),
       preset_count("experts", "moe: routed experts per layer (count)"),
       preset_count("top-k", "moe: experts per token (count)"),
       preset_count("hidden", "moe: hidden size (elements per token)"),
@@ -332,7 +326,6 @@ std::vector<OptionSpec> make_specs() {
                                        fmt::join(workload::balance_names(true), " | ")),
                            policy_names()),
                     {""}),
-      text("loads", "", "policy", "place: per-expert loads CSV with columns layer,expert,load"),
       text("counts", "", "policy",
            "balance: per-expert token counts CSV with columns expert,count"),
       count("slots", "0", "policy", "place: physical expert slots R (0 = one per expert)", 0, kU32),
@@ -387,12 +380,16 @@ std::vector<OptionSpec> make_specs() {
                   "lossless fabric)",
                   sim::cc_names()),
   };
+  const std::vector<OptionSpec> inputs = moe_input_options();  // trace, trace-layout, loads
+  t.insert(
+      std::find_if(t.begin(), t.end(), [](const auto& o) { return o.name == "moe-model"; }) + 1,
+      inputs.begin(), inputs.end());
   std::ranges::move(chakra_option_specs(), std::back_inserter(t));
   return t;
 }
 
 bool in_groups(const OptionSpec& d, const std::vector<std::string>& groups) {
-  return std::find(groups.begin(), groups.end(), d.group) != groups.end();
+  return std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return d.in_group(g); });
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -454,7 +451,7 @@ po::options_description describe(const std::vector<std::string>& groups) {
   for (const std::string& group : groups) {
     po::options_description desc(group + " options");
     for (const OptionSpec& d : option_specs()) {
-      if (d.group != group) continue;
+      if (!d.in_group(group)) continue;
       const std::string help = d.kind == OptionKind::Text ? d.help : d.help + "; " + d.expected();
       desc.add_options()(d.name.c_str(), po::value<std::string>()->default_value(d.def),
                          help.c_str());

@@ -14,6 +14,10 @@ namespace {
 
 std::string describe_moe(const MoeRun& m) {
   const workload::MoeSpec& s = m.spec;
+  if (!s.loads.empty()) {
+    return fmt::format("moe ({} shape, {} layers of the slot counts {})", s.shape.preset,
+                       m.layers.traffic.size(), s.loads);
+  }
   if (s.trace.empty()) {
     return fmt::format("moe ({}, {} layers of {} tokens per GPU)", s.shape.preset,
                        m.layers.traffic.size(), s.tokens_per_gpu);

@@ -53,15 +53,17 @@ void apply_balance(MoeSpec& spec, std::string_view name, const BalanceOptions& o
     throw InputError(
         fmt::format("{}: '{}': expected one of {}", where, name, fmt::join(balance_names(), ", ")));
   }
-  if (e->needs_router && !spec.trace.empty()) {
+  if (e->needs_router && (!spec.trace.empty() || !spec.loads.empty())) {
     std::vector<std::string> replayable;
     for (const BalanceEntry* b : kEntries) {
       if (!b->needs_router) replayable.emplace_back(b->name);
     }
+    const bool trace = !spec.trace.empty();
     throw InputError(fmt::format(
-        "{}: '{}' with --trace '{}': expected {} (a replayed trace has fixed expert choices; {} "
-        "needs the synthetic router)",
-        where, name, spec.trace, fmt::join(replayable, " or "), name));
+        "{}: '{}' with --{} '{}': expected {} ({} fixed expert choices; {} needs the synthetic "
+        "router)",
+        where, name, trace ? "trace" : "loads", trace ? spec.trace : spec.loads,
+        fmt::join(replayable, " or "), trace ? "a replayed trace has" : "slot counts are", name));
   }
   e->configure(spec, options);
 }

@@ -8,6 +8,7 @@
 #include "sim/core/error.hpp"
 #include "sim/core/options.hpp"
 #include "sim/core/rng.hpp"
+#include "workloads/moe_slots.hpp"
 #include "workloads/placement_registry.hpp"
 #include "workloads/step_dag.hpp"
 
@@ -117,6 +118,9 @@ MoeLayers route_trace(const MoeSpec& spec, uint32_t num_gpus,
                       const std::vector<uint32_t>& leaf_of_gpu, const TraceSource& reopen) {
   const uint32_t e = spec.shape.experts, layers = spec.shape.layers;
   const PlacementChoice choice = choose_placement(spec, num_gpus);
+  if (!spec.layer_slots.empty()) {
+    return route_slot_layers(spec, num_gpus, leaf_of_gpu, *choice.entry, choice.slots);
+  }
   const auto check_layer = [&](const Batch& b) {
     if (b.layer >= layers) {
       throw InputError(fmt::format("trace: layer {}: expected layers 0..{} (--moe-layers)", b.layer,

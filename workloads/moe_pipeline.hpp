@@ -34,8 +34,12 @@ struct MoeSpec {
   TraceGenSpec generator;                               // the synthetic router (run --workload moe)
   std::string trace;                                    // or a router trace file to replay
   NpyLayout trace_layout = NpyLayout::layers_tokens_k;  // of a .npy / .npz trace
-  std::string placement;                                // a placement_registry name, or "auto"
-  uint32_t slots_per_gpu = 0;                           // 0: experts / GPUs, at least 1
+  // Or counts-level layers (--loads, moe_slots.hpp): slots[layer][expert] of the file `loads`,
+  // routed every iteration without token identity.
+  std::string loads;
+  std::vector<std::vector<uint64_t>> layer_slots;
+  std::string placement;       // a placement_registry name, or "auto"
+  uint32_t slots_per_gpu = 0;  // 0: experts / GPUs, at least 1
   MoeRoutingConfig routing;
   TimePs attention{0};
   uint64_t seed = 1;

@@ -26,6 +26,32 @@ std::vector<uint32_t> source_gpus(const Batch& batch, uint32_t num_gpus) {
   return src;
 }
 
+LlepConfig llep_config(const MoeRoutingConfig& c, uint32_t num_experts) {
+  LlepConfig lc = c.llep;
+  lc.num_gpus = c.num_gpus;
+  if (num_experts % c.num_gpus != 0) {
+    throw InputError(fmt::format("--balance llep: {} experts on {} GPUs: expected a multiple",
+                                 num_experts, c.num_gpus));
+  }
+  lc.local_experts = num_experts / c.num_gpus;
+  return lc;
+}
+
+void add_row_stats(const LayerTraffic& lt, std::span<const uint64_t> expert_rows, LayerStats& st) {
+  uint64_t total = 0;
+  for (const std::vector<uint64_t>& gpu : lt.expert_rows) {
+    uint64_t rows = 0;
+    for (const uint64_t r : gpu)
+      rows += r;
+    st.max_gpu_rows = std::max(st.max_gpu_rows, rows);
+    total += rows;
+  }
+  st.mean_gpu_rows = static_cast<double>(total) / lt.num_gpus;
+  for (const uint64_t r : expert_rows)
+    st.max_expert_rows = std::max(st.max_expert_rows, r);
+  st.mean_expert_rows = static_cast<double>(total) / static_cast<double>(expert_rows.size());
+}
+
 namespace {
 
 // The GPU of every kept slot: LLEP's plan, or a replica of the slot's expert.
@@ -34,15 +60,8 @@ std::vector<uint32_t> slot_gpus(const Batch& b, const Placement& p, uint32_t lay
                                 LayerStats& stats) {
   const uint32_t k = b.top_k;
   if (c.balancer == Balancer::llep) {
-    LlepConfig lc = c.llep;
-    lc.num_gpus = c.num_gpus;
     const uint32_t experts = p.num_experts();
-    if (experts % c.num_gpus != 0) {
-      throw InputError(fmt::format("--balance llep: {} experts on {} GPUs: expected a multiple",
-                                   experts, c.num_gpus));
-    }
-    lc.local_experts = experts / c.num_gpus;
-    const LlepPlan plan = llep_plan(slot_counts(b.experts, experts), lc);
+    const LlepPlan plan = llep_plan(slot_counts(b.experts, experts), llep_config(c, experts));
     stats.weight_transfers = plan.transfers.size();
     return llep_dispatch(plan, b.experts, k, src, c.num_gpus);
   }
@@ -122,18 +141,7 @@ RoutedLayer route_layer(const Batch& b, const Placement& p, uint32_t layer,
                               : static_cast<int32_t>(p.gpu_of_slot(p.log2phy[layer][e][0]));
     lt.expert_rows[first][e] += pad;
   }
-  uint64_t total = 0;
-  for (uint32_t g = 0; g < n; ++g) {
-    uint64_t rows = 0;
-    for (const uint64_t r : lt.expert_rows[g])
-      rows += r;
-    st.max_gpu_rows = std::max(st.max_gpu_rows, rows);
-    total += rows;
-  }
-  st.mean_gpu_rows = static_cast<double>(total) / n;
-  for (uint32_t e = 0; e < experts; ++e)
-    st.max_expert_rows = std::max(st.max_expert_rows, cap.rows[e]);
-  st.mean_expert_rows = static_cast<double>(total) / experts;
+  add_row_stats(lt, cap.rows, st);
   return out;
 }
 

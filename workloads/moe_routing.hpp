@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "workloads/balance.hpp"
@@ -59,6 +60,14 @@ struct RoutedLayer {
 // expert id outside the placement or a rank >= num_gpus.
 RoutedLayer route_layer(const Batch& batch, const Placement& placement, uint32_t layer,
                         const MoeRoutingConfig& config);
+
+// The LLEP configuration of `config` for `num_experts` contiguous experts (InputError unless
+// they divide over the GPUs).
+LlepConfig llep_config(const MoeRoutingConfig& config, uint32_t num_experts);
+
+// Fills the row statistics of `st` (max_* and mean_*) from the rows per GPU of `lt` and the
+// rows per logical expert.
+void add_row_stats(const LayerTraffic& lt, std::span<const uint64_t> expert_rows, LayerStats& st);
 
 // The GPU each token of `batch` starts on (see route_layer).
 std::vector<uint32_t> source_gpus(const Batch& batch, uint32_t num_gpus);

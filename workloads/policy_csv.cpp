@@ -176,6 +176,25 @@ ExpertLoads read_expert_loads_csv(const std::string& path) {
   return read_expert_loads_csv(in, path);
 }
 
+namespace {
+
+// The integer count column of `expert,count` and `layer,expert,slots` files, whose sum (per
+// layer) `total` must stay within kMaxTotalCount: policies add the counts up (LLEP's cap is
+// their sum over the GPUs) in signed 64-bit loads; a sum that wraps would be a wrong plan,
+// not an error.
+uint64_t parse_summed_count(std::string_view field, const std::string& where, uint64_t& total) {
+  const uint64_t v = parse_count(field, kMaxTotalCount, where, "a token count");
+  if (__builtin_add_overflow(total, v, &total) || total > kMaxTotalCount) {
+    throw InputError(fmt::format(
+        "{}: value '{}': the counts sum past {} (2^63 - 1) at this row: expected token counts "
+        "whose total fits in a signed 64-bit integer",
+        where, quote_excerpt(field), kMaxTotalCount));
+  }
+  return v;
+}
+
+}  // namespace
+
 std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string& name) {
   std::vector<std::string> text;
   const std::vector<Row> rows = read_rows(in, name, "expert,count", text);
@@ -185,16 +204,7 @@ std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string
   for (const Row& row : rows) {
     const auto expert = static_cast<uint32_t>(parse_count(
         row.fields[0], UINT32_MAX - 1, at(name, row.line, "expert"), "an expert index"));
-    const std::string where = at(name, row.line, "count");
-    values.push_back(parse_count(row.fields[1], kMaxTotalCount, where, "a token count"));
-    // Policies add the counts up (LLEP's cap is their sum over the GPUs) in signed 64-bit
-    // loads; a sum that wraps would be a wrong plan, not an error.
-    if (__builtin_add_overflow(total, values.back(), &total) || total > kMaxTotalCount) {
-      throw InputError(fmt::format(
-          "{}: value '{}': the counts sum past {} (2^63 - 1) at this row: expected token counts "
-          "whose total fits in a signed 64-bit integer",
-          where, quote_excerpt(row.fields[1]), kMaxTotalCount));
-    }
+    values.push_back(parse_summed_count(row.fields[1], at(name, row.line, "count"), total));
     keys.emplace_back(0, expert, row.line);
   }
   check_dense(keys, name, false);
@@ -207,6 +217,42 @@ std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string
 std::vector<uint64_t> read_expert_counts_csv(const std::string& path) {
   std::ifstream in = open(path);
   return read_expert_counts_csv(in, path);
+}
+
+LayerSlots read_layer_slots_csv(std::istream& in, const std::string& name) {
+  std::vector<std::string> text;
+  const std::vector<Row> rows = read_rows(in, name, "layer,expert,slots", text);
+  std::vector<std::tuple<uint32_t, uint32_t, size_t>> keys;
+  std::vector<uint64_t> values;
+  std::vector<uint64_t> totals;  // per layer, as rows arrive
+  for (const Row& row : rows) {
+    const auto layer = static_cast<uint32_t>(
+        parse_count(row.fields[0], UINT32_MAX - 1, at(name, row.line, "layer"), "a layer index"));
+    const auto expert = static_cast<uint32_t>(parse_count(
+        row.fields[1], UINT32_MAX - 1, at(name, row.line, "expert"), "an expert index"));
+    // The dense check below bounds the layers by the rows: a layer index past them fails it.
+    if (layer >= rows.size()) {
+      throw InputError(fmt::format("{}: value '{}': expected a layer index below the {} rows",
+                                   at(name, row.line, "layer"), quote_excerpt(row.fields[0]),
+                                   rows.size()));
+    }
+    if (totals.size() <= layer) totals.resize(layer + 1, 0);
+    values.push_back(parse_summed_count(row.fields[2], at(name, row.line, "slots"), totals[layer]));
+    keys.emplace_back(layer, expert, row.line);
+  }
+  check_dense(keys, name, true);
+  uint32_t num_experts = 0;
+  for (const auto& [layer, expert, line] : keys)
+    num_experts = std::max(num_experts, expert + 1);
+  LayerSlots slots(keys.size() / num_experts, std::vector<uint64_t>(num_experts));
+  for (size_t i = 0; i < keys.size(); ++i)
+    slots[std::get<0>(keys[i])][std::get<1>(keys[i])] = values[i];
+  return slots;
+}
+
+LayerSlots read_layer_slots_csv(const std::string& path) {
+  std::ifstream in = open(path);
+  return read_layer_slots_csv(in, path);
 }
 
 void write_placement_csv(std::ostream& out, const Placement& placement) {

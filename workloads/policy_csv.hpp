@@ -25,6 +25,13 @@ ExpertLoads read_expert_loads_csv(const std::string& path);
 std::vector<uint64_t> read_expert_counts_csv(std::istream& in, const std::string& name);
 std::vector<uint64_t> read_expert_counts_csv(const std::string& path);
 
+// `layer,expert,slots` (`--loads`): an integer slot count >= 0 for every expert 0..E-1 of every
+// layer 0..L-1, each exactly once, in any order; each layer's counts sum to at most 2^63 - 1.
+// Returns slots[layer][expert].
+using LayerSlots = std::vector<std::vector<uint64_t>>;
+LayerSlots read_layer_slots_csv(std::istream& in, const std::string& name);
+LayerSlots read_layer_slots_csv(const std::string& path);
+
 // `layer,slot,gpu,expert`: one row per layer and slot, in slot order (EPLB's phy2log order);
 // gpu = slot / (slots / gpus).
 void write_placement_csv(std::ostream& out, const Placement& placement);

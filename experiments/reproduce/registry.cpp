@@ -9,11 +9,13 @@ extern const Entry llep_claim;
 extern const Entry alf_claim;
 extern const Entry eplb_claim;
 extern const Entry rsn_aspl_claim;
+extern const Entry deepep_claim;
 extern const Entry engines_claim;
 
 std::span<const Entry* const> registry() {
   static const Entry* const table[] = {
-      &spraying_ideal_claim, &llep_claim, &alf_claim, &eplb_claim, &rsn_aspl_claim, &engines_claim,
+      &spraying_ideal_claim, &llep_claim,   &alf_claim,     &eplb_claim,
+      &rsn_aspl_claim,       &deepep_claim, &engines_claim,
   };
   return table;
 }

@@ -5,6 +5,7 @@
 // config files are read in experiments/; everything below it reads OptionValues.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,6 +36,9 @@ struct OptionSpec {
   OptionKind kind = OptionKind::Text;
   std::string def;    // default value as text
   std::string group;  // "topology", "workload", "simulation", "output", ...
+  // Further groups whose commands accept the option too (one name, one spec: `--loads` is the
+  // MoE run's slot counts and `moesim place`'s loads); --help lists it under each.
+  std::vector<std::string> also_in;
   std::string help;
   uint64_t count_min = 0, count_max = UINT64_MAX;
   double real_min = -1e300, real_max = 1e300;
@@ -42,6 +46,10 @@ struct OptionSpec {
   // Words accepted in place of a typed value ("auto", "preset", "" for not given).
   std::vector<std::string> keywords;
   bool is_param = false;  // a scenario parameter: becomes a column of results.csv
+
+  bool in_group(std::string_view g) const {
+    return group == g || std::find(also_in.begin(), also_in.end(), g) != also_in.end();
+  }
 
   // What a value must look like, for help text and errors: "a whole number from 1 to 64".
   std::string expected() const;
