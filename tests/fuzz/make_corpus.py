@@ -91,7 +91,76 @@ def mtrace(num_experts, top_k, flags, batches):
     return out
 
 
+def varint(v):
+    out = b""
+    while True:
+        b, v = v & 0x7F, v >> 7
+        out += bytes([b | (0x80 if v else 0)])
+        if not v:
+            return out
+
+
+def pb(field, value):
+    """One protobuf field (et_def.proto numbers): an int as a varint, str/bytes length-delimited."""
+    if isinstance(value, int):
+        return varint(field << 3) + varint(value)
+    data = value.encode() if isinstance(value, str) else value
+    return varint(field << 3 | 2) + varint(len(data)) + data
+
+
+def attr(name, value):
+    """AttributeProto: int64_val (9) for an int, string_val (29) for a str."""
+    return pb(1, name) + (pb(9, value) if isinstance(value, int) else pb(29, value))
+
+
+def et_node(nid, kind, deps=(), duration=0, attrs=()):
+    """Node: id 1, name 2, type 3, data_deps 5 (unpacked), duration_micros 7, attr 10."""
+    out = pb(1, nid) + pb(2, f"n{nid}") + pb(3, kind)
+    out += b"".join(pb(5, d) for d in deps) + (pb(7, duration) if duration else b"")
+    return out + b"".join(pb(10, attr(k, v)) for k, v in attrs)
+
+
+def et_rank(*nodes, version="0.0.4"):
+    """One rank file: a length-delimited GlobalMetadata, then the Nodes."""
+    msgs = [pb(1, version)] + list(nodes)
+    return b"".join(varint(len(m)) + m for m in msgs)
+
+
+COMP, SEND, RECV, COLL = 4, 5, 6, 7
+
+
+def et_coll(nid, comm_type, size, deps=()):
+    return et_node(nid, COLL, deps, attrs=[("comm_type", comm_type), ("comm_size", size)])
+
+
+def et_send(nid, dst, tag=0, size=4096):
+    return et_node(nid, SEND, attrs=[("comm_dst", dst), ("comm_tag", tag), ("comm_size", size)])
+
+
+def et_recv(nid, src, tag=0, size=4096):
+    return et_node(nid, RECV, attrs=[("comm_src", src), ("comm_tag", tag), ("comm_size", size)])
+
+
 SEEDS = {
+    "chakra": {
+        # Rank files joined by "#ET#" (tests/fuzz/fuzz_chakra.cpp).
+        "meta_only": et_rank(),
+        "compute_chain": et_rank(et_node(0, COMP, duration=5), et_node(1, COMP, [0], 7)),
+        "send_recv": et_rank(et_node(0, COMP, duration=3), et_send(1, 1))
+        + b"#ET#"
+        + et_rank(et_recv(0, 0), et_node(1, COMP, [0], 2)),
+        "all_reduce_2": b"#ET#".join(et_rank(et_coll(0, 0, 1 << 20)) for _ in range(2)),
+        "all_to_all_4": b"#ET#".join(et_rank(et_coll(0, 6, 1 << 16)) for _ in range(4)),
+        "all_gather_dep": b"#ET#".join(
+            et_rank(et_node(0, COMP, duration=1), et_coll(1, 2, 4096, [0])) for _ in range(2)
+        ),
+        "pg_name": b"#ET#".join(
+            et_rank(et_node(0, COLL, attrs=[("comm_type", 7), ("comm_size", 8192), ("pg_name", "0")]))
+            for _ in range(2)
+        ),
+        "bad_version": et_rank(version="9.9"),
+        "truncated": et_rank(et_node(0, COMP, duration=5))[:-3],
+    },
     "units": {
         "time_us": "1.5us", "time_ns": "500ns", "time_ms": "2ms", "time_s": "1s",
         "time_ps": "100ps", "bytes_kib": "4KiB", "bytes_mb": "2MB", "bytes_gib": "1GiB",
