@@ -255,6 +255,48 @@ LayerSlots read_layer_slots_csv(const std::string& path) {
   return read_layer_slots_csv(in, path);
 }
 
+std::vector<uint32_t> read_rank_hosts_csv(std::istream& in, const std::string& name,
+                                          uint32_t num_hosts) {
+  std::vector<std::string> text;
+  const std::vector<Row> rows = read_rows(in, name, "rank,host", text);
+  constexpr size_t kNone = 0;  // line numbers start at 1
+  std::vector<uint32_t> host(rows.size());
+  std::vector<size_t> rank_line(rows.size(), kNone);
+  std::vector<std::pair<uint32_t, size_t>> host_line;  // (host, line), to find repeats
+  for (const Row& row : rows) {
+    // Every rank 0..N-1 once in N rows: a rank at or past N leaves another one missing.
+    const auto rank = static_cast<uint32_t>(
+        parse_count(row.fields[0], rows.size() - 1, at(name, row.line, "rank"),
+                    fmt::format("a rank below the {} rows", rows.size())));
+    if (rank_line[rank] != kNone) {
+      throw InputError(fmt::format("{}: rank {} repeated (first at line {}): expected each once",
+                                   at(name, row.line, "rank"), rank, rank_line[rank]));
+    }
+    rank_line[rank] = row.line;
+    host[rank] =
+        static_cast<uint32_t>(parse_count(row.fields[1], num_hosts - 1, at(name, row.line, "host"),
+                                          fmt::format("a host of the topology's {}", num_hosts)));
+    host_line.emplace_back(host[rank], row.line);
+  }
+  std::sort(host_line.begin(), host_line.end());
+  for (size_t i = 1; i < host_line.size(); ++i) {
+    if (host_line[i].first == host_line[i - 1].first) {
+      const size_t line = std::max(host_line[i].second, host_line[i - 1].second);
+      throw InputError(
+          fmt::format("{}: host {} repeated (first at line {}): expected one rank "
+                      "per host",
+                      at(name, line, "host"), host_line[i].first,
+                      std::min(host_line[i].second, host_line[i - 1].second)));
+    }
+  }
+  return host;
+}
+
+std::vector<uint32_t> read_rank_hosts_csv(const std::string& path, uint32_t num_hosts) {
+  std::ifstream in = open(path);
+  return read_rank_hosts_csv(in, path, num_hosts);
+}
+
 void write_placement_csv(std::ostream& out, const Placement& placement) {
   fmt::memory_buffer buf;
   fmt::format_to(std::back_inserter(buf), "layer,slot,gpu,expert\n");

@@ -1,8 +1,9 @@
 // CSV edges of the placement and balancing policies (the `moesim place` and `moesim balance`
 // commands): readers for per-expert load and count inputs, writers for placements and LLEP
-// plans. All files are long CSV with a header line; '#' starts a comment line; blank lines are
-// ignored; a UTF-8 byte-order mark at the start is skipped. Readers validate strictly: a bad line
-// throws InputError naming file:line, the field, the value and what was expected.
+// plans, and the rank-to-host map of Chakra traces. All files are long CSV with a header line; '#'
+// starts a comment line; blank lines are ignored; a UTF-8 byte-order mark at the start is skipped.
+// Readers validate strictly: a bad line throws InputError naming file:line, the field, the value
+// and what was expected.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,12 @@ std::vector<uint64_t> read_expert_counts_csv(const std::string& path);
 using LayerSlots = std::vector<std::vector<uint64_t>>;
 LayerSlots read_layer_slots_csv(std::istream& in, const std::string& name);
 LayerSlots read_layer_slots_csv(const std::string& path);
+
+// `rank,host` (`--chakra-hosts`): the host of every rank 0..N-1, each rank exactly once, no host
+// twice, every host below `num_hosts`, in any order. Returns host[rank].
+std::vector<uint32_t> read_rank_hosts_csv(std::istream& in, const std::string& name,
+                                          uint32_t num_hosts);
+std::vector<uint32_t> read_rank_hosts_csv(const std::string& path, uint32_t num_hosts);
 
 // `layer,slot,gpu,expert`: one row per layer and slot, in slot order (EPLB's phy2log order);
 // gpu = slot / (slots / gpus).

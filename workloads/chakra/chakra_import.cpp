@@ -35,8 +35,15 @@ struct Op {
 
 class Importer {
  public:
-  Importer(std::span<const RankTrace> ranks, uint32_t num_hosts, const std::string& source)
-      : ranks_(ranks), w_(num_hosts) {
+  Importer(std::span<const RankTrace> ranks, uint32_t num_hosts, const std::string& source,
+           std::span<const uint32_t> host_of_rank)
+      : ranks_(ranks), host_of_rank_(host_of_rank), w_(num_hosts) {
+    if (!host_of_rank.empty() && host_of_rank.size() != ranks.size()) {
+      throw InputError(
+          fmt::format("{}: {} rank files but the rank-to-host map has {} ranks: "
+                      "expected one host per rank file",
+                      source, ranks.size(), host_of_rank.size()));
+    }
     if (ranks.size() > num_hosts) {
       throw InputError(fmt::format(
           "{}: {} rank files but the topology has {} hosts: expected at most one rank per host",
@@ -55,6 +62,7 @@ class Importer {
 
  private:
   const Node& node(NodeRef n) const { return ranks_[n.rank].nodes[n.index]; }
+  uint32_t host(uint32_t rank) const { return host_of_rank_.empty() ? rank : host_of_rank_[rank]; }
 
   std::string where(NodeRef n) const {
     const Node& x = node(n);
@@ -270,17 +278,18 @@ class Importer {
       const NodeRef first = op.nodes.front();
       const Node& x = node(first);
       if (x.type() == ChakraProtoMsg::COMP_NODE) {
-        const uint32_t id = w_.add_compute(first.rank, duration(first), tag_of(first, "compute"));
+        const uint32_t id =
+            w_.add_compute(host(first.rank), duration(first), tag_of(first, "compute"));
         ends_[first.rank][first.index] = {{id}, {id}};
       } else if (x.type() == ChakraProtoMsg::COMM_SEND_NODE) {
         const NodeRef recv = op.nodes[1];
-        const uint32_t id =
-            w_.add_flow(first.rank, recv.rank, Bytes{size_attr(first)}, tag_of(first, "send-recv"));
+        const uint32_t id = w_.add_flow(host(first.rank), host(recv.rank), Bytes{size_attr(first)},
+                                        tag_of(first, "send-recv"));
         ends_[first.rank][first.index] = ends_[recv.rank][recv.index] = {{id}, {id}};
       } else {
         std::vector<uint32_t> hosts;
         for (const NodeRef n : op.nodes)
-          hosts.push_back(n.rank);
+          hosts.push_back(host(n.rank));
         std::vector<NodeEnds> ends =
             add_chakra_collective(w_, hosts, comm_type(first), size_attr(first), where(first));
         for (size_t i = 0; i < op.nodes.size(); ++i)
@@ -334,6 +343,7 @@ class Importer {
   }
 
   std::span<const RankTrace> ranks_;
+  std::span<const uint32_t> host_of_rank_;  // empty: rank r on host r
   Workload w_;
   size_t num_table_tags_ = 0;
   std::map<std::string, uint32_t> default_tags_;
@@ -348,9 +358,9 @@ class Importer {
 }  // namespace
 
 Workload import_workload(std::span<const RankTrace> ranks, uint32_t num_hosts,
-                         const std::string& source) {
+                         const std::string& source, std::span<const uint32_t> host_of_rank) {
   try {
-    return Importer(ranks, num_hosts, source).take();
+    return Importer(ranks, num_hosts, source, host_of_rank).take();
   } catch (const InternalError& e) {
     // The DAG's own checks: a node that can never start lies on a cycle of dependencies
     // (the only InternalError a well-formed import can meet).
